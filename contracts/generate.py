@@ -1,0 +1,180 @@
+"""Generate the committed contract documents from the models.
+
+    python -m contracts.generate           write schemas/*.json and asyncapi.yaml
+    python -m contracts.generate --check   exit 1 if the committed files differ (CI drift check)
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic.json_schema import models_json_schema
+
+from contracts.envelope import CloudEvent
+from contracts.registry import EVENT_MODELS, type_name
+from contracts.topics import ALL_TOPICS, Topic
+
+HERE = Path(__file__).parent
+CONTRACTS_VERSION = "1.0.0"
+KAFKA_BINDING_VERSION = "0.5.0"
+
+
+def event_schema(model: type[CloudEvent]) -> dict[str, Any]:
+    """JSON Schema (2020-12) of one event type in structured mode, as agencies POST it."""
+    schema = model.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:ioc:contracts:{type_name(model)}",
+        **schema,
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.replace("-", ".").split(".")[1:]  # drop the "ioc" prefix
+    return head + "".join(part.capitalize() for part in rest if not part.startswith("v"))
+
+
+def _headers_schema(model: type[CloudEvent]) -> dict[str, Any]:
+    def text(description: str) -> dict[str, Any]:
+        return {"type": "string", "description": description}
+
+    return {
+        "type": "object",
+        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time"],
+        "properties": {
+            "content-type": {"type": "string", "const": "application/json"},
+            "ce_specversion": {"type": "string", "const": "1.0"},
+            "ce_id": text("Event id, unique within its source."),
+            "ce_source": text("URI-reference of the publishing agency system."),
+            "ce_type": {"type": "string", "const": type_name(model)},
+            "ce_time": text("Event time at the agency, RFC 3339."),
+            "ce_subject": text("Optional subject."),
+            "ce_traceparent": text("W3C trace context, when the publisher sent one."),
+        },
+    }
+
+
+def _message(model: type[CloudEvent], payload_ref: str) -> dict[str, Any]:
+    return {
+        "name": type_name(model),
+        "title": model.__name__,
+        "summary": (model.__doc__ or model.__name__).strip().splitlines()[0],
+        "contentType": "application/json",
+        "headers": _headers_schema(model),
+        "payload": {"$ref": payload_ref},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": model.topic.key},
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def _channel(topic: Topic, models: list[type[CloudEvent]]) -> dict[str, Any]:
+    topic_config: dict[str, Any] = {}
+    if "cleanup.policy" in topic.config:
+        topic_config["cleanup.policy"] = topic.config["cleanup.policy"].split(",")
+    if "retention.ms" in topic.config:
+        topic_config["retention.ms"] = int(topic.config["retention.ms"])
+    return {
+        "address": topic.name,
+        "summary": topic.summary,
+        "messages": {
+            m.__name__: {"$ref": f"#/components/messages/{m.__name__}"} for m in models
+        },
+        "bindings": {
+            "kafka": {
+                "topic": topic.name,
+                "partitions": topic.partitions,
+                "topicConfiguration": topic_config,
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def asyncapi_document() -> dict[str, Any]:
+    """AsyncAPI 3.0 description of every topic and message: the binary-mode Kafka records."""
+    payloads = [(m.model_fields["data"].annotation, "validation") for m in EVENT_MODELS]
+    refs, defs = models_json_schema(payloads, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+    by_topic: dict[str, list[type[CloudEvent]]] = {}
+    for model in EVENT_MODELS:
+        by_topic.setdefault(model.topic.name, []).append(model)
+    channels, operations = {}, {}
+    for topic in ALL_TOPICS:
+        key = _camel(topic.name)
+        models = by_topic.get(topic.name, [])
+        channels[key] = _channel(topic, models)
+        message_refs = [{"$ref": f"#/channels/{key}/messages/{m.__name__}"} for m in models]
+        for action, verb, who in (("send", "publish", "ingest"), ("receive", "consume", "workers")):
+            operations[f"{verb}{key[0].upper()}{key[1:]}"] = {
+                "action": action,
+                "channel": {"$ref": f"#/channels/{key}"},
+                "summary": f"{who.capitalize()} {action}s {topic.name}.",
+                "messages": message_refs,
+            }
+    messages = {
+        m.__name__: _message(m, refs[(m.model_fields["data"].annotation, "validation")]["$ref"])  # type: ignore[index]
+        for m in EVENT_MODELS
+    }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "IOC event streams",
+            "version": CONTRACTS_VERSION,
+            "description": "Events published by agency systems through the IOC ingest API and "
+            "written to Kafka in CloudEvents binary content mode: the record value is the "
+            "event's `data`, its attributes are `ce_*` headers. Structured-mode JSON Schemas of "
+            "each event are in contracts/schemas/. Versioning: contracts/VERSIONING.md.",
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:9092",
+                "protocol": "kafka",
+                "description": "The local broker started by `make up`.",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": defs["$defs"]},
+    }
+
+
+def rendered_files() -> dict[Path, str]:
+    files = {
+        HERE / "schemas" / f"{type_name(m)}.json": json.dumps(event_schema(m), indent=2, ensure_ascii=False) + "\n"
+        for m in EVENT_MODELS
+    }
+    files[HERE / "asyncapi.yaml"] = yaml.safe_dump(
+        asyncapi_document(), sort_keys=False, allow_unicode=True, width=100
+    )
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="fail if committed files drift")
+    args = parser.parse_args(argv)
+    files = rendered_files()
+    stale = [p for p, text in files.items() if not p.exists() or p.read_text("utf-8") != text]
+    known = set(files)
+    orphans = [p for p in (HERE / "schemas").glob("*.json") if p not in known]
+    if args.check:
+        for path in stale + orphans:
+            sys.stderr.write(f"contracts drift: {path.relative_to(HERE.parent)} "
+                             "(run `python -m contracts.generate`)\n")
+        return 1 if stale or orphans else 0
+    for path in orphans:
+        path.unlink()
+    for path in stale:
+        path.write_text(files[path], "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Pytest plugin: a real Kafka broker and a real Redis for every test that asks for them.
+
+Each address comes from, in order:
+1. `KAFKA_BOOTSTRAP_SERVERS` / `REDIS_URL`, when set (an existing server);
+2. testcontainers, when a Docker engine answers (a developer's laptop);
+3. the project's local broker and Redis (deploy/local/), started once per test session on
+   ports of their own (19092, 16380) with throw-away state, and stopped at the end.
+Nothing is ever skipped for lack of infrastructure: a failure to start one fails loudly.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from contracts.topics import Topic
+from ioc.kafka import ensure_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL = ROOT / "deploy" / "local"
+TEST_STATE = ROOT / ".local" / "test"
+KAFKA_PORT, KAFKA_CONTROLLER_PORT, REDIS_PORT = 19092, 19093, 16380
+
+
+class InfrastructureError(RuntimeError):
+    pass
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+    except Exception:  # no client library, no socket, no engine: all mean "no Docker"
+        return False
+    return True
+
+
+def _run_script(script: str, action: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [str(LOCAL / script), action],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise InfrastructureError(
+            f"deploy/local/{script} {action} failed (exit {result.returncode}):\n"
+            f"{result.stdout}{result.stderr}"
+        )
+
+
+@contextmanager
+def _local_server(script: str, env: dict[str, str]) -> Iterator[None]:
+    _run_script(script, "start", env)
+    try:
+        yield
+    finally:
+        _run_script(script, "stop", env)
+
+
+@contextmanager
+def _kafka() -> Iterator[str]:
+    if address := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield address
+    elif _docker_answers():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer("apache/kafka:4.0.1") as kafka:
+            yield kafka.get_bootstrap_server()
+    else:
+        state = TEST_STATE / "kafka"
+        shutil.rmtree(state, ignore_errors=True)  # each session starts from an empty broker
+        env = {
+            "KAFKA_PORT": str(KAFKA_PORT),
+            "KAFKA_CONTROLLER_PORT": str(KAFKA_CONTROLLER_PORT),
+            "KAFKA_STATE_DIR": str(state),
+            "KAFKA_HEAP_MAX": "768m",
+        }
+        with _local_server("kafka.sh", env):
+            yield f"127.0.0.1:{KAFKA_PORT}"
+
+
+@contextmanager
+def _redis() -> Iterator[str]:
+    if url := os.environ.get("REDIS_URL"):
+        yield url
+    elif _docker_answers():
+        from testcontainers.redis import RedisContainer
+
+        with RedisContainer("redis:7") as container:
+            host, port = container.get_container_host_ip(), container.get_exposed_port(6379)
+            yield f"redis://{host}:{port}/0"
+    else:
+        state = TEST_STATE / "redis"
+        shutil.rmtree(state, ignore_errors=True)
+        env = {"REDIS_PORT": str(REDIS_PORT), "REDIS_STATE_DIR": str(state)}
+        with _local_server("redis.sh", env):
+            yield f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """Bootstrap address of a real Kafka broker (started on first use in a session)."""
+    with ExitStack() as stack:
+        yield stack.enter_context(_kafka())
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a real Redis server (started on first use in a session)."""
+    with ExitStack() as stack:
+        yield stack.enter_context(_redis())
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A name no other test (or earlier run) uses: for topics, groups and key prefixes."""
+    test = re.sub(r"[^a-zA-Z0-9]+", "-", request.node.name).strip("-")[:60]
+    return f"test.{test}.{uuid.uuid4().hex[:8]}"
+
+
+NewTopic = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def new_topic(kafka_bootstrap: str, unique_name: str) -> NewTopic:
+    """Create a topic with a unique name: `await new_topic(partitions=3, config={...})`."""
+    counter = iter(range(1_000))
+
+    async def create(partitions: int = 1, config: dict[str, str] | None = None) -> str:
+        topic = Topic(f"{unique_name}.{next(counter)}", "test topic", "test", partitions, config or {})
+        await ensure_topics(kafka_bootstrap, [topic])
+        return topic.name
+
+    return create
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)
