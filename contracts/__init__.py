@@ -6,7 +6,14 @@ from contracts.envelope import CloudEvent, Payload
 from contracts.feedback import Feedback, FeedbackAnswered, FeedbackClosed, FeedbackOpened
 from contracts.indicator import IndicatorReport, IndicatorValueReported
 from contracts.kafka_binding import KafkaRecord, from_kafka_record, to_kafka_record
-from contracts.registry import EVENT_MODELS, MODELS_BY_TYPE, AnyEvent, field_path, parse_event, type_name
+from contracts.registry import (
+    EVENT_MODELS,
+    MODELS_BY_TYPE,
+    AnyEvent,
+    field_path,
+    parse_event,
+    type_name,
+)
 from contracts.topics import ALL_TOPICS, DOSSIER_EVENTS, FEEDBACK_EVENTS, INDICATOR_REPORTS, Topic
 
 __all__ = [

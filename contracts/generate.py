@@ -1,7 +1,7 @@
 """Generate the committed contract documents from the models.
 
-    python -m contracts.generate           write schemas/*.json and asyncapi.yaml
-    python -m contracts.generate --check   exit 1 if the committed files differ (CI drift check)
+python -m contracts.generate           write schemas/*.json and asyncapi.yaml
+python -m contracts.generate --check   exit 1 if the committed files differ (CI drift check)
 """
 
 import argparse
@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from contracts.envelope import CloudEvent
 from contracts.registry import EVENT_MODELS, type_name
@@ -83,9 +84,7 @@ def _channel(topic: Topic, models: list[type[CloudEvent]]) -> dict[str, Any]:
     return {
         "address": topic.name,
         "summary": topic.summary,
-        "messages": {
-            m.__name__: {"$ref": f"#/components/messages/{m.__name__}"} for m in models
-        },
+        "messages": {m.__name__: {"$ref": f"#/components/messages/{m.__name__}"} for m in models},
         "bindings": {
             "kafka": {
                 "topic": topic.name,
@@ -97,10 +96,19 @@ def _channel(topic: Topic, models: list[type[CloudEvent]]) -> dict[str, Any]:
     }
 
 
+def _payload_model(model: type[CloudEvent]) -> type[BaseModel]:
+    payload = model.model_fields["data"].annotation
+    if not (isinstance(payload, type) and issubclass(payload, BaseModel)):
+        raise TypeError(f"{model.__name__}.data must be a pydantic model")
+    return payload
+
+
 def asyncapi_document() -> dict[str, Any]:
     """AsyncAPI 3.0 description of every topic and message: the binary-mode Kafka records."""
-    payloads = [(m.model_fields["data"].annotation, "validation") for m in EVENT_MODELS]
-    refs, defs = models_json_schema(payloads, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+    payloads: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (_payload_model(m), "validation") for m in EVENT_MODELS
+    ]
+    refs, defs = models_json_schema(payloads, ref_template="#/components/schemas/{model}")
     by_topic: dict[str, list[type[CloudEvent]]] = {}
     for model in EVENT_MODELS:
         by_topic.setdefault(model.topic.name, []).append(model)
@@ -118,7 +126,7 @@ def asyncapi_document() -> dict[str, Any]:
                 "messages": message_refs,
             }
     messages = {
-        m.__name__: _message(m, refs[(m.model_fields["data"].annotation, "validation")]["$ref"])  # type: ignore[index]
+        m.__name__: _message(m, refs[(_payload_model(m), "validation")]["$ref"])
         for m in EVENT_MODELS
     }
     return {
@@ -147,7 +155,10 @@ def asyncapi_document() -> dict[str, Any]:
 
 def rendered_files() -> dict[Path, str]:
     files = {
-        HERE / "schemas" / f"{type_name(m)}.json": json.dumps(event_schema(m), indent=2, ensure_ascii=False) + "\n"
+        HERE / "schemas" / f"{type_name(m)}.json": json.dumps(
+            event_schema(m), indent=2, ensure_ascii=False
+        )
+        + "\n"
         for m in EVENT_MODELS
     }
     files[HERE / "asyncapi.yaml"] = yaml.safe_dump(
@@ -166,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     orphans = [p for p in (HERE / "schemas").glob("*.json") if p not in known]
     if args.check:
         for path in stale + orphans:
-            sys.stderr.write(f"contracts drift: {path.relative_to(HERE.parent)} "
-                             "(run `python -m contracts.generate`)\n")
+            sys.stderr.write(
+                f"contracts drift: {path.relative_to(HERE.parent)} "
+                "(run `python -m contracts.generate`)\n"
+            )
         return 1 if stale or orphans else 0
     for path in orphans:
         path.unlink()

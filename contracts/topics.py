@@ -20,7 +20,8 @@ class Topic:
 
 DOSSIER_EVENTS = Topic(
     name="ioc.dossier-events.v1",
-    summary="Dossier (hồ sơ TTHC) status changes from one-stop-shop systems and the public-service portal.",
+    summary="Dossier (hồ sơ TTHC) status changes from one-stop-shop systems and the "
+    "public-service portal.",
     key="dossier_id, so every event of one dossier stays in order on one partition",
     partitions=6,
     config=KEEP_FOREVER,
@@ -34,7 +35,8 @@ FEEDBACK_EVENTS = Topic(
 )
 INDICATOR_REPORTS = Topic(
     name="ioc.indicator-reports.v1",
-    summary="Periodic indicator values reported by agencies (DTI, 5G coverage, digital economy share …).",
+    summary="Periodic indicator values reported by agencies "
+    "(DTI, 5G coverage, digital economy share …).",
     key="indicator_code|org_unit_code|period, so the latest report of a value wins in order",
     partitions=3,
     config=KEEP_FOREVER,

@@ -1,6 +1,6 @@
 """`ioc`: the project's command line.
 
-    ioc topics ensure      create every contract topic that does not exist yet
+ioc topics ensure      create every contract topic that does not exist yet
 """
 
 import argparse

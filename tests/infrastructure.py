@@ -138,7 +138,9 @@ def new_topic(kafka_bootstrap: str, unique_name: str) -> NewTopic:
     counter = iter(range(1_000))
 
     async def create(partitions: int = 1, config: dict[str, str] | None = None) -> str:
-        topic = Topic(f"{unique_name}.{next(counter)}", "test topic", "test", partitions, config or {})
+        topic = Topic(
+            f"{unique_name}.{next(counter)}", "test topic", "test", partitions, config or {}
+        )
         await ensure_topics(kafka_bootstrap, [topic])
         return topic.name
 

@@ -67,8 +67,11 @@ async def test_events_with_one_key_keep_their_order(
         sends = []
         for event in events:
             record = to_kafka_record(event)
-            sends.append(await producer.send(topic, record.value, key=record.key,
-                                             headers=list(record.headers)))
+            sends.append(
+                await producer.send(
+                    topic, record.value, key=record.key, headers=list(record.headers)
+                )
+            )
         await asyncio.gather(*sends)
     finally:
         await producer.stop()

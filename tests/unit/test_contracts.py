@@ -25,7 +25,8 @@ CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 VALID = sorted((CONTRACTS / "examples" / "valid").glob("*.json"))
 INVALID = sorted((CONTRACTS / "examples" / "invalid").glob("*.json"))
 ASYNCAPI_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "node_modules/@asyncapi/specs/schemas/3.0.0-without-$id.json"
+    Path(__file__).resolve().parents[2]
+    / "node_modules/@asyncapi/specs/schemas/3.0.0-without-$id.json"
 )
 
 
