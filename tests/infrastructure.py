@@ -73,9 +73,11 @@ def _kafka() -> Iterator[str]:
     if address := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield address
     elif _docker_answers():
-        from testcontainers.kafka import KafkaContainer
+        from testcontainers.community.kafka import KafkaContainer
 
-        with KafkaContainer("apache/kafka:4.0.1") as kafka:
+        # testcontainers drives Confluent's images (it edits their start scripts); 7.9 is
+        # Apache Kafka 3.9 in KRaft mode, the same protocol surface the services use.
+        with KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kafka:
             yield kafka.get_bootstrap_server()
     else:
         state = TEST_STATE / "kafka"
@@ -95,7 +97,7 @@ def _redis() -> Iterator[str]:
     if url := os.environ.get("REDIS_URL"):
         yield url
     elif _docker_answers():
-        from testcontainers.redis import RedisContainer
+        from testcontainers.community.redis import RedisContainer
 
         with RedisContainer("redis:7") as container:
             host, port = container.get_container_host_ip(), container.get_exposed_port(6379)
