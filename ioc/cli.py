@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -30,6 +31,14 @@ def _topics_ensure(_: argparse.Namespace) -> int:
     return 0
 
 
+def _agencies_demo_keys(args: argparse.Namespace) -> int:
+    from services.ingest.credentials import demo_credentials
+
+    registry, keys = demo_credentials(args.province, Path(args.directory))
+    log.info("agency credentials: %s (hashes), %s (keys, owner-only)", registry, keys)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ioc", description="IOC command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -38,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     topic_commands.add_parser("ensure", help="create missing topics").set_defaults(
         run=_topics_ensure
     )
+    agencies = commands.add_parser("agencies", help="agency credentials")
+    agency_commands = agencies.add_subparsers(dest="action", required=True)
+    demo = agency_commands.add_parser("demo-keys", help="one API key per agency, for local runs")
+    demo.add_argument("directory")
+    demo.add_argument("--province", default="quang-ngai")
+    demo.set_defaults(run=_agencies_demo_keys)
     return parser
 
 
