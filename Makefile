@@ -1,6 +1,6 @@
 # IOC. The two commands of the quickstart:
 #   make up     start the local stack (Kafka, Redis, topics, the services) and print its URLs
-#   make test   lint, type-check, check contracts for drift, run every test (unit + integration)
+#   make test   lint, type-check, check contracts and OpenAPI for drift, run every test
 # Both install what they need on first use: Python venv and packages, the Kafka jars (Maven
 # Central), Debian's redis-server, the Node tooling.
 
@@ -13,7 +13,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_PORT ?= 9092
 REDIS_PORT ?= 16379
+INGEST_PORT ?= 8001
+STACK := .local/stack
 STACK_ENV := KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(KAFKA_PORT) REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0
+INGEST_ENV := INGEST_PORT=$(INGEST_PORT) INGEST_AGENCIES_FILE=$(STACK)/agencies.yaml
 
 help:
 	@echo "make up      start the local stack and print its URLs (make down stops it)"
@@ -37,18 +40,25 @@ up: setup
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh start
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh start
 	@$(STACK_ENV) $(BIN)/ioc topics ensure
+	@$(BIN)/ioc agencies demo-keys $(STACK)
+	@$(STACK_ENV) $(INGEST_ENV) deploy/local/service.sh start ingest $(INGEST_PORT)
 	@echo
 	@echo "IOC local stack is up:"
+	@echo "  Ingest API        http://127.0.0.1:$(INGEST_PORT)/v1/events  (OpenAPI: /openapi.json)"
+	@echo "  Ingest metrics    http://127.0.0.1:9101/metrics"
+	@echo "  Agency API keys   $(STACK)/agency-keys.json"
 	@echo "  Kafka bootstrap   127.0.0.1:$(KAFKA_PORT)"
 	@echo "  Redis             redis://127.0.0.1:$(REDIS_PORT)/0"
-	@echo "  State and logs    .local/stack/"
+	@echo "  State and logs    $(STACK)/"
 	@echo "Stop it with: make down"
 
 down:
+	@deploy/local/service.sh stop ingest
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh stop
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh stop
 
 status:
+	@deploy/local/service.sh status ingest || true
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh status || true
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh status || true
 
@@ -63,6 +73,7 @@ typecheck:
 
 contracts:
 	$(BIN)/python -m contracts.generate --check
+	$(BIN)/python -m services.ingest.openapi --check
 
 pytest:
 	$(BIN)/pytest

@@ -22,7 +22,10 @@ def _topics_ensure(_: argparse.Namespace) -> int:
     settings = KafkaSettings()
     created = asyncio.run(
         ensure_topics(
-            settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_replication_factor
+            settings.kafka_bootstrap_servers,
+            ALL_TOPICS,
+            settings.topic_replication_factor,
+            settings.topic_prefix,
         )
     )
     for name in created:

@@ -1,6 +1,7 @@
 """Kafka clients configured once, with the reasons, for every service, test and benchmark."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -45,9 +46,11 @@ def new_consumer(
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[Topic], replication_factor: int = 1
+    bootstrap_servers: str, topics: Iterable[Topic], replication_factor: int = 1, prefix: str = ""
 ) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created."""
+    """Create the topics (named `prefix + topic.name`) that do not exist yet; returns those
+    created."""
+    topics = [replace(t, name=prefix + t.name) for t in topics]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:

@@ -8,6 +8,7 @@ Each address comes from, in order:
 Nothing is ever skipped for lack of infrastructure: a failure to start one fails loudly.
 """
 
+import asyncio
 import os
 import re
 import shutil
@@ -124,11 +125,54 @@ def redis_url() -> Iterator[str]:
         yield stack.enter_context(_redis())
 
 
+class StoppableKafka:
+    """A broker of the test's own (local script, own port and state) that it may stop and
+    restart, for outage tests that must not disturb the shared broker."""
+
+    def __init__(self, state: Path, port: int) -> None:
+        self.bootstrap = f"127.0.0.1:{port}"
+        self._env = {
+            "KAFKA_PORT": str(port),
+            "KAFKA_CONTROLLER_PORT": str(port + 1),
+            "KAFKA_STATE_DIR": str(state),
+            "KAFKA_HEAP_MAX": "512m",
+        }
+
+    def start(self) -> None:
+        _run_script("kafka.sh", "start", self._env)
+
+    def stop(self) -> None:
+        _run_script("kafka.sh", "stop", self._env)
+
+
+@pytest.fixture
+def stoppable_kafka() -> Iterator[StoppableKafka]:
+    state = TEST_STATE / "stoppable-kafka"
+    shutil.rmtree(state, ignore_errors=True)
+    kafka = StoppableKafka(state, KAFKA_PORT + 100)
+    kafka.start()
+    try:
+        yield kafka
+    finally:
+        kafka.stop()
+
+
 @pytest.fixture
 def unique_name(request: pytest.FixtureRequest) -> str:
     """A name no other test (or earlier run) uses: for topics, groups and key prefixes."""
     test = re.sub(r"[^a-zA-Z0-9]+", "-", request.node.name).strip("-")[:60]
     return f"test.{test}.{uuid.uuid4().hex[:8]}"
+
+
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], within: float, every: float = 0.05
+) -> None:
+    """Wait until `condition()` holds; fail after `within` seconds (never a fixed sleep)."""
+    async with asyncio.timeout(within):
+        while True:
+            if await condition():
+                return
+            await asyncio.sleep(every)
 
 
 NewTopic = Callable[..., Awaitable[str]]

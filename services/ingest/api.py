@@ -105,7 +105,9 @@ def _single_response(outcome: Outcome) -> Response:
             problem.as_json(), problem.status, headers=problem.headers, media_type=PROBLEM_JSON
         )
     code = 202 if outcome.status is Status.ACCEPTED else 200
-    return JSONResponse(outcome.as_json(0) | {"index": None}, code)
+    body = outcome.as_json(0)
+    del body["index"]  # a single event has no position
+    return JSONResponse(body, code)
 
 
 def _batch_response(outcomes: list[Outcome]) -> Response:

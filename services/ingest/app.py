@@ -1,15 +1,18 @@
 """The ingest service's composition root: settings in, a FastAPI app out. Nothing connects at
 import time; clients start in the lifespan."""
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.ingest import api
 from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
@@ -17,12 +20,14 @@ from services.ingest.binding import Limits
 from services.ingest.dedup import DedupStore
 from services.ingest.intake import Intake
 from services.ingest.metrics import IngestMetrics
-from services.ingest.openapi import describe
-from services.ingest.problems import PROBLEM_JSON, ProblemError
+from services.ingest.openapi import SUMMARY, TITLE, VERSION, document
+from services.ingest.problems import PROBLEM_JSON, Problem, ProblemError
 from services.ingest.publisher import KafkaPublisher
 from services.ingest.ratelimit import RateLimiter
 from services.ingest.runtime import Runtime
 from services.ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastAPI:
@@ -33,7 +38,10 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
         publisher = KafkaPublisher(
-            settings.kafka_bootstrap_servers, settings.ack_timeout_seconds, metrics.produce_seconds
+            settings.kafka_bootstrap_servers,
+            settings.ack_timeout_seconds,
+            metrics.produce_seconds,
+            settings.topic_prefix,
         )
         dedup = DedupStore(
             redis,
@@ -70,17 +78,20 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
                 metrics_server[0].shutdown()
 
     app = FastAPI(
-        title="IOC ingest API",
-        version="1.0.0",
-        summary="Agency systems publish CloudEvents to the province's operations center.",
+        title=TITLE,
+        version=VERSION,
+        summary=SUMMARY,
         lifespan=lifespan,
         docs_url=None,  # the interactive docs load scripts from a CDN; the document is enough
         redoc_url=None,
     )
     app.include_router(api.router)
     app.add_exception_handler(ProblemError, _problem_response)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
     app.state.metrics_registry = registry
-    app.openapi = lambda: describe(app, settings)  # type: ignore[method-assign]
+    described = document(settings.max_batch_events)
+    app.openapi = lambda: described  # type: ignore[method-assign]  # the route reads its own body
     return app
 
 
@@ -96,3 +107,21 @@ async def _problem_response(_: Request, error: ProblemError) -> JSONResponse:
     return JSONResponse(
         problem.as_json(), problem.status, headers=problem.headers, media_type=PROBLEM_JSON
     )
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    title = HTTPStatus(error.status_code).phrase
+    problem = Problem(
+        title.lower().replace(" ", "-"),
+        title,
+        error.status_code,
+        str(error.detail),
+        headers=dict(error.headers or {}),
+    )
+    return await _problem_response(request, ProblemError(problem))
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    problem = Problem("internal-error", "Internal error", 500, "an unexpected error; it is logged")
+    return await _problem_response(request, ProblemError(problem))

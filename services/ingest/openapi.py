@@ -2,6 +2,10 @@
 CloudEvents binding modes), so its request body and answers are described here, from the
 same contract models the route validates against."""
 
+import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,8 +14,14 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from contracts import EVENT_MODELS
+from services.ingest import api
 from services.ingest.binding import BATCH, STRUCTURED
-from services.ingest.settings import IngestSettings
+
+TITLE = "IOC ingest API"
+VERSION = "1.0.0"
+SUMMARY = "Agency systems publish CloudEvents to the province's operations center."
+COMMITTED = Path(__file__).with_name("openapi.json")
+DEFAULT_MAX_BATCH_EVENTS = 1000
 
 _REF = "#/components/schemas/{model}"
 
@@ -41,9 +51,9 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 OUTCOME_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["index", "status", "id", "source", "type"],
+    "required": ["status", "id", "source", "type"],
     "properties": {
-        "index": {"type": ["integer", "null"], "description": "Position in the batch."},
+        "index": {"type": "integer", "description": "Position in the batch (batches only)."},
         "status": {"enum": ["accepted", "duplicate", "rejected", "retry"]},
         "id": {"type": ["string", "null"]},
         "source": {"type": ["string", "null"]},
@@ -72,8 +82,8 @@ def _json(description: str, ref: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _events_operation(settings: IngestSettings, event: dict[str, Any]) -> dict[str, Any]:
-    batch = {"type": "array", "items": event, "minItems": 1, "maxItems": settings.max_batch_events}
+def _events_operation(max_batch_events: int, event: dict[str, Any]) -> dict[str, Any]:
+    batch = {"type": "array", "items": event, "minItems": 1, "maxItems": max_batch_events}
     return {
         "requestBody": {
             "required": True,
@@ -89,6 +99,16 @@ def _events_operation(settings: IngestSettings, event: dict[str, Any]) -> dict[s
                 },
             },
         },
+        "parameters": [
+            {
+                "name": f"ce-{name}",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": f"Binary mode: the event's {name}.",
+            }
+            for name in ("specversion", "id", "source", "type", "time", "subject")
+        ],
         "security": [{"bearer": []}, {"apiKey": []}],
         "responses": {
             "202": {
@@ -122,16 +142,14 @@ def _events_operation(settings: IngestSettings, event: dict[str, Any]) -> dict[s
     }
 
 
-def describe(app: FastAPI, settings: IngestSettings) -> dict[str, Any]:
-    if app.openapi_schema:
-        return app.openapi_schema
-    document = get_openapi(
-        title=app.title, version=app.version, summary=app.summary, routes=app.routes
-    )
+def document(max_batch_events: int = DEFAULT_MAX_BATCH_EVENTS) -> dict[str, Any]:
+    routes = FastAPI()
+    routes.include_router(api.router)
+    described = get_openapi(title=TITLE, version=VERSION, summary=SUMMARY, routes=routes.routes)
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in EVENT_MODELS]
     refs, defs = models_json_schema(models, ref_template=_REF)
     event = {"oneOf": [refs[key] for key in models], "discriminator": {"propertyName": "type"}}
-    components = document.setdefault("components", {})
+    components = described.setdefault("components", {})
     components.setdefault("schemas", {}).update(
         defs["$defs"],
         Problem=PROBLEM_SCHEMA,
@@ -147,6 +165,26 @@ def describe(app: FastAPI, settings: IngestSettings) -> dict[str, Any]:
         },
         "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
     }
-    document["paths"]["/v1/events"]["post"].update(_events_operation(settings, event))
-    app.openapi_schema = document
-    return document
+    described["paths"]["/v1/events"]["post"].update(_events_operation(max_batch_events, event))
+    return described
+
+
+def rendered() -> str:
+    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m services.ingest.openapi [--check]`: write (or check) the committed document."""
+    parser = argparse.ArgumentParser(description="Write the ingest API's OpenAPI document.")
+    parser.add_argument("--check", action="store_true", help="fail if the committed one drifts")
+    if parser.parse_args(argv).check:
+        if COMMITTED.exists() and COMMITTED.read_text("utf-8") == rendered():
+            return 0
+        sys.stderr.write(f"{COMMITTED} drifts: run `python -m services.ingest.openapi`\n")
+        return 1
+    COMMITTED.write_text(rendered(), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

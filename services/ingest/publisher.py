@@ -30,9 +30,13 @@ class PublishUnavailableError(Exception):
 
 class KafkaPublisher:
     def __init__(
-        self, bootstrap_servers: str, ack_timeout_seconds: float, ack_seconds: Histogram
+        self,
+        bootstrap_servers: str,
+        ack_timeout_seconds: float,
+        ack_seconds: Histogram,
+        topic_prefix: str = "",
     ) -> None:
-        self._bootstrap = bootstrap_servers
+        self._bootstrap, self._prefix = bootstrap_servers, topic_prefix
         self._timeout = ack_timeout_seconds
         self._ack_seconds = ack_seconds
         self._producer: AIOKafkaProducer | None = None
@@ -79,7 +83,7 @@ class KafkaPublisher:
         """Return once Kafka acknowledged every event; raise PublishUnavailableError otherwise."""
         if self._producer is None:
             raise PublishUnavailableError("not connected to Kafka yet", settling=False)
-        sending = asyncio.create_task(self._send_all(self._producer, events, headers))
+        sending = asyncio.create_task(self._send_all(events, headers))
         with self._ack_seconds.time():
             done, _ = await asyncio.wait({sending}, timeout=self._timeout)
         if not done:
@@ -88,18 +92,18 @@ class KafkaPublisher:
         if error := sending.exception():
             raise PublishUnavailableError(f"Kafka refused the events: {error!r}", settling=False)
 
-    @staticmethod
     async def _send_all(
-        producer: AIOKafkaProducer, events: Sequence[CloudEvent], headers: list[tuple[str, bytes]]
+        self, events: Sequence[CloudEvent], headers: list[tuple[str, bytes]]
     ) -> None:
+        assert self._producer is not None  # checked by publish() before the task starts
         # Sent one after another so records with the same key keep their order; the broker
         # acknowledges them in batches.
         acks = []
         for event in events:
             record = to_kafka_record(event)
             acks.append(
-                await producer.send(
-                    event.topic.name,
+                await self._producer.send(
+                    self._prefix + event.topic.name,
                     record.value,
                     key=record.key,
                     headers=[*record.headers, *headers],
