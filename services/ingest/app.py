@@ -14,6 +14,7 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ioc.telemetry import configure_tracing
 from services.ingest import api
 from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
 from services.ingest.binding import Limits
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastAPI:
+    configure_tracing("ingest")
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
 

@@ -75,7 +75,7 @@ async def start_ingest(
 ) -> AsyncIterator[StartIngest]:
     servers: list[tuple[uvicorn.Server, asyncio.Task[None], httpx.AsyncClient]] = []
 
-    async def start(kafka: str | None = None, **overrides: Any) -> Ingest:
+    async def start(kafka: str | None = None, ready: bool = True, **overrides: Any) -> Ingest:
         agencies = tmp_path / "agencies.yaml"
         agencies.write_text(
             yaml.safe_dump(
@@ -115,7 +115,8 @@ async def start_ingest(
         client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.port}", timeout=30)
         servers.append((server, task, client))
         ingest = Ingest(client, settings)
-        await wait_until_ready(ingest)
+        if ready:
+            await wait_until_ready(ingest)
         return ingest
 
     yield start

@@ -150,3 +150,35 @@ async def test_metrics_count_events_by_type_agency_and_outcome(start_ingest: Sta
     assert f"ioc_ingest_events_total{{{labels.format('duplicate')}}} 1.0" in text
     assert "ioc_ingest_produce_duration_seconds_count" in text
     assert KEYS["so-tu-phap"] not in text
+
+
+async def test_a_request_without_trace_context_starts_a_trace_carried_to_kafka(
+    start_ingest: StartIngest,
+) -> None:
+    ingest = await start_ingest()
+    event = example("dossier-result-returned")
+
+    assert (
+        await ingest.client.post("/v1/events", json=event, headers=headers())
+    ).status_code == 202
+
+    [record] = await ingest.records(DOSSIERS, at_least=1)
+    version, trace_id, span_id, flags = dict(record.headers)["traceparent"].decode().split("-")
+    assert version == "00"
+    assert int(flags, 16) & 1, "sampled"
+    assert int(trace_id, 16) != 0
+    assert int(span_id, 16) != 0
+
+
+async def test_unreachable_redis_means_503_never_202(start_ingest: StartIngest) -> None:
+    ingest_without_redis = await start_ingest(REDIS_URL="redis://127.0.0.1:9/0", ready=False)
+    event = example("dossier-result-returned")
+
+    response = await ingest_without_redis.client.post("/v1/events", json=event, headers=headers())
+    ready = await ingest_without_redis.client.get("/readyz")
+
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"]
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["redis"] is False
+    assert await ingest_without_redis.records(DOSSIERS, wait=0.5) == []
