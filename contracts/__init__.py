@@ -12,6 +12,7 @@ from contracts.registry import (
     AnyEvent,
     field_path,
     parse_event,
+    parse_events,
     type_name,
 )
 from contracts.topics import ALL_TOPICS, DOSSIER_EVENTS, FEEDBACK_EVENTS, INDICATOR_REPORTS, Topic
@@ -42,6 +43,7 @@ __all__ = [
     "field_path",
     "from_kafka_record",
     "parse_event",
+    "parse_events",
     "to_kafka_record",
     "type_name",
 ]

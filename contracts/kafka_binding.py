@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from contracts.envelope import CloudEvent
 from contracts.registry import EVENT_ADAPTER, AnyEvent
 
-_ATTRIBUTES = ("specversion", "id", "source", "type", "time", "subject", "dataschema")
+_OPTIONAL = ("subject", "dataschema")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +20,19 @@ class KafkaRecord:
 
 
 def to_kafka_record(event: CloudEvent) -> KafkaRecord:
-    headers = [("content-type", event.datacontenttype.encode())]
-    for name in _ATTRIBUTES:
-        value = getattr(event, name)
-        if value is not None:
-            text = value.isoformat() if name == "time" else str(value)
-            headers.append((f"ce_{name}", text.encode()))
-    # Extension values travel as strings, as the binding prescribes for every attribute.
-    headers.extend((f"ce_{name}", str(value).encode()) for name, value in event.extensions.items())
+    headers = [
+        ("content-type", event.datacontenttype.encode()),
+        ("ce_specversion", event.specversion.encode()),
+        ("ce_id", event.id.encode()),
+        ("ce_source", event.source.encode()),
+        ("ce_type", event.type.encode()),
+        ("ce_time", event.time.isoformat().encode()),
+    ]
+    for name in _OPTIONAL:
+        if (value := getattr(event, name)) is not None:
+            headers.append((f"ce_{name}", value.encode()))
+    if event.model_extra:  # extension values travel as strings, as the binding prescribes
+        headers.extend((f"ce_{name}", str(v).encode()) for name, v in event.model_extra.items())
     return KafkaRecord(
         key=event.partition_key().encode(),
         value=event.data.model_dump_json(exclude_none=True).encode(),

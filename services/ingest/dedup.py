@@ -31,6 +31,24 @@ class Identity:
     fingerprint: str
 
 
+# One command per batch instead of one per event: claims (SET NX GET) and confirmations for a
+# whole request in a single round trip and a single parse. Every key is set on its own, so the
+# scripts need all keys on one node (a single Redis, or one hash slot in a cluster).
+_CLAIM = """
+local claimed = {}
+for i, key in ipairs(KEYS) do
+  claimed[i] = redis.call('SET', key, ARGV[i + 1], 'NX', 'GET', 'EX', ARGV[1]) or ''
+end
+return claimed
+"""
+_CONFIRM = """
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1])
+end
+return #KEYS
+"""
+
+
 class DedupStore:
     def __init__(
         self,
@@ -42,24 +60,25 @@ class DedupStore:
     ) -> None:
         self._redis, self._prefix = redis, prefix
         self._retention, self._pending = retention_seconds, pending_seconds
+        self._claim_script = redis.register_script(_CLAIM)
+        self._confirm_script = redis.register_script(_CONFIRM)
 
     def _key(self, identity: Identity) -> str:
         return f"{self._prefix}{identity.source} {identity.id}"
 
     async def claim(self, identities: list[Identity]) -> list[Claim]:
-        """One round trip: SET NX GET answers 'claimed' or the value someone else holds."""
+        """SET NX GET per event: 'claimed', or the value another request left there."""
+        if not identities:
+            return []
         async with _reachable():
-            pipe = self._redis.pipeline(transaction=False)
-            for identity in identities:
-                pipe.set(
-                    self._key(identity),
-                    f"pending:{identity.fingerprint}",
-                    nx=True,
-                    get=True,
-                    ex=self._pending,
-                )
-            previous = await pipe.execute()
-        return [_claim_of(old, i.fingerprint) for old, i in zip(previous, identities, strict=True)]
+            previous = await self._claim_script(
+                keys=[self._key(i) for i in identities],
+                args=[self._pending, *(f"pending:{i.fingerprint}" for i in identities)],
+            )
+        return [
+            _claim_of(old or None, i.fingerprint)
+            for old, i in zip(previous, identities, strict=True)
+        ]
 
     async def await_settled(
         self, identities: list[Identity], timeout_seconds: float
@@ -79,13 +98,13 @@ class DedupStore:
                 await asyncio.sleep(0.05)
 
     async def confirm(self, identities: list[Identity]) -> None:
+        if not identities:
+            return
         async with _reachable():
-            pipe = self._redis.pipeline(transaction=False)
-            for identity in identities:
-                pipe.set(
-                    self._key(identity), f"accepted:{identity.fingerprint}", ex=self._retention
-                )
-            await pipe.execute()
+            await self._confirm_script(
+                keys=[self._key(i) for i in identities],
+                args=[self._retention, *(f"accepted:{i.fingerprint}" for i in identities)],
+            )
 
     async def release(self, identities: list[Identity]) -> None:
         async with _reachable():

@@ -9,11 +9,18 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from contracts import CloudEvent, field_path, parse_event
+from contracts import (
+    CloudEvent,
+    KafkaRecord,
+    field_path,
+    parse_event,
+    parse_events,
+    to_kafka_record,
+)
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity
 from services.ingest.problems import FieldError, Problem, ProblemError, unavailable
-from services.ingest.publisher import PublishUnavailableError, Settled
+from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 
 class Dedup(Protocol):
@@ -27,7 +34,7 @@ class Dedup(Protocol):
 
 class Publisher(Protocol):
     async def publish(
-        self, events: Sequence[CloudEvent], headers: list[tuple[str, bytes]], on_settled: Settled
+        self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
     ) -> None: ...
 
 
@@ -36,6 +43,23 @@ class Status(StrEnum):
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     RETRY = "retry"  # the same event is in flight in another request: retry shortly
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A valid event, encoded once: its Kafka record and its identity for deduplication."""
+
+    event: CloudEvent
+    record: KafkaRecord
+    identity: Identity
+
+    @classmethod
+    def of(cls, event: CloudEvent) -> "Candidate":
+        record = to_kafka_record(event)
+        digest = hashlib.sha256(record.value)  # the content consumers will see, headers too
+        for _, value in record.headers:
+            digest.update(b"\0" + value)
+        return cls(event, record, Identity(event.source, event.id, digest.hexdigest()[:32]))
 
 
 @dataclass(frozen=True)
@@ -68,61 +92,69 @@ class Intake:
     ) -> list[Outcome]:
         _authorize_sources(principal, raw_events)
         outcomes: list[Outcome | None] = [None] * len(raw_events)
-        candidates: dict[int, tuple[CloudEvent, Identity]] = {}
-        first_index: dict[tuple[str, str], int] = {}
-        for index, raw in enumerate(raw_events):
-            event = _validated(raw)
+        candidates: dict[int, Candidate] = {}
+        first_seen: dict[tuple[str, str], int] = {}
+        for index, event in enumerate(_validate_all(raw_events)):
             if isinstance(event, Outcome):
                 outcomes[index] = event
                 continue
-            identity = Identity(event.source, event.id, _fingerprint(event))
-            if (event.source, event.id) in first_index:  # repeated inside this very request
-                earlier = candidates[first_index[(event.source, event.id)]][1]
-                outcomes[index] = _answer(
-                    event, Claim.DUPLICATE if earlier == identity else Claim.CONFLICT
-                )
+            candidate = Candidate.of(event)
+            earlier = first_seen.setdefault((event.source, event.id), index)
+            if earlier != index:  # the same event twice in this very request
+                same = candidates[earlier].identity == candidate.identity
+                outcomes[index] = _answer(event, Claim.DUPLICATE if same else Claim.CONFLICT)
                 continue
-            first_index[(event.source, event.id)] = index
-            candidates[index] = (event, identity)
+            candidates[index] = candidate
         await self._claim_and_publish(candidates, outcomes, trace_headers)
         return [o for o in outcomes if o is not None]
 
     async def _claim_and_publish(
         self,
-        candidates: dict[int, tuple[CloudEvent, Identity]],
+        candidates: dict[int, Candidate],
         outcomes: list[Outcome | None],
         trace_headers: list[tuple[str, bytes]],
     ) -> None:
         indexes = list(candidates)
-        claims = await self._dedup.claim([candidates[i][1] for i in indexes])
+        claims = await self._dedup.claim([candidates[i].identity for i in indexes])
         mine = [i for i, c in zip(indexes, claims, strict=True) if c is Claim.CLAIMED]
         await self._publish([candidates[i] for i in mine], trace_headers)
         in_flight = [i for i, c in zip(indexes, claims, strict=True) if c is Claim.IN_FLIGHT]
-        settled = await self._dedup.await_settled([candidates[i][1] for i in in_flight], self._wait)
+        settled = await self._dedup.await_settled(
+            [candidates[i].identity for i in in_flight], self._wait
+        )
         if Claim.CLAIMED in settled:  # their producer gave up and we hold them now: produce
             retaken = [i for i, c in zip(in_flight, settled, strict=True) if c is Claim.CLAIMED]
             await self._publish([candidates[i] for i in retaken], trace_headers)
         final = dict(zip(indexes, claims, strict=True)) | dict(zip(in_flight, settled, strict=True))
         for index, claim in final.items():
-            outcomes[index] = _answer(candidates[index][0], claim)
+            outcomes[index] = _answer(candidates[index].event, claim)
 
     async def _publish(
-        self, items: list[tuple[CloudEvent, Identity]], trace_headers: list[tuple[str, bytes]]
+        self, items: list[Candidate], trace_headers: list[tuple[str, bytes]]
     ) -> None:
         if not items:
             return
-        identities = [identity for _, identity in items]
+        identities = [c.identity for c in items]
 
         async def on_settled(acknowledged: bool) -> None:
             await (self._dedup.confirm if acknowledged else self._dedup.release)(identities)
 
+        records = [(c.event.topic.name, c.record) for c in items]
         try:
-            await self._publisher.publish([e for e, _ in items], trace_headers, on_settled)
+            await self._publisher.publish(records, trace_headers, on_settled)
         except PublishUnavailableError as e:
             if not e.settling:
                 await self._dedup.release(identities)
             raise unavailable(f"events not accepted: {e}; retry the same request", 5) from e
         await self._dedup.confirm(identities)
+
+
+def _validate_all(raw_events: list[Any]) -> list[CloudEvent | Outcome]:
+    """One pass for the whole list; event by event only when something is wrong."""
+    try:
+        return list(parse_events(raw_events))
+    except ValidationError:
+        return [_validated(raw) for raw in raw_events]
 
 
 def _authorize_sources(principal: Principal, raw_events: list[Any]) -> None:
@@ -202,7 +234,3 @@ def _answer(event: CloudEvent, claim: Claim) -> Outcome:
             headers={"Retry-After": "1"},
         )
     return Outcome(status, event.type, event.id, event.source, problem)
-
-
-def _fingerprint(event: CloudEvent) -> str:
-    return hashlib.sha256(event.model_dump_json().encode()).hexdigest()[:32]

@@ -1,8 +1,8 @@
-"""Produces events to Kafka and reports back only what the broker acknowledged.
+"""Produces records to Kafka and reports back only what the broker acknowledged.
 
-Every wait is bounded: when the broker does not acknowledge in time the caller answers 503
-at once, while the sends already handed to the producer settle in the background (they may
-still land; the caller's `on_settled` records which way it went)."""
+Every wait is bounded: when the broker does not acknowledge in time the caller answers 503 at
+once, while the batches already handed to the producer settle in the background (they may still
+land; the caller's `on_settled` records which way it went)."""
 
 import asyncio
 import logging
@@ -10,14 +10,18 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Histogram
 
-from contracts import CloudEvent, to_kafka_record
+from contracts import KafkaRecord
 from ioc.kafka import new_producer
 
 log = logging.getLogger(__name__)
 
 Settled = Callable[[bool], Awaitable[None]]
+Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
+_partition_of = DefaultPartitioner()  # murmur2 of the key, as every Kafka client does
 
 
 class PublishUnavailableError(Exception):
@@ -60,7 +64,7 @@ class KafkaPublisher:
             except KafkaError as e:
                 await producer.stop()
                 log.warning(
-                    "Kafka not reachable at %s (%s); retrying in %.1fs", self._bootstrap, e, delay
+                    "Kafka unreachable at %s (%s); retry in %.1fs", self._bootstrap, e, delay
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
@@ -78,38 +82,62 @@ class KafkaPublisher:
             await self._producer.stop()
 
     async def publish(
-        self, events: Sequence[CloudEvent], headers: list[tuple[str, bytes]], on_settled: Settled
+        self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
     ) -> None:
-        """Return once Kafka acknowledged every event; raise PublishUnavailableError otherwise."""
+        """Return once Kafka acknowledged every record; raise PublishUnavailableError otherwise."""
         if self._producer is None:
             raise PublishUnavailableError("not connected to Kafka yet", settling=False)
-        sending = asyncio.create_task(self._send_all(events, headers))
+        sending = asyncio.create_task(self._send_all(self._producer, records, headers))
         with self._ack_seconds.time():
             done, _ = await asyncio.wait({sending}, timeout=self._timeout)
         if not done:
             self._settle_later(sending, on_settled)
             raise PublishUnavailableError("Kafka did not acknowledge in time", settling=True)
         if error := sending.exception():
-            raise PublishUnavailableError(f"Kafka refused the events: {error!r}", settling=False)
+            raise PublishUnavailableError(f"Kafka refused the records: {error!r}", settling=False)
 
     async def _send_all(
-        self, events: Sequence[CloudEvent], headers: list[tuple[str, bytes]]
+        self,
+        producer: AIOKafkaProducer,
+        records: Sequence[Outgoing],
+        headers: list[tuple[str, bytes]],
     ) -> None:
-        assert self._producer is not None  # checked by publish() before the task starts
-        # Sent one after another so records with the same key keep their order; the broker
-        # acknowledges them in batches.
+        # Records are packed into one batch per partition, in request order, so records with the
+        # same key keep their order; far cheaper than one send() per record.
         acks = []
-        for event in events:
-            record = to_kafka_record(event)
-            acks.append(
-                await self._producer.send(
-                    self._prefix + event.topic.name,
-                    record.value,
-                    key=record.key,
-                    headers=[*record.headers, *headers],
-                )
-            )
+        for topic, partition, batch in await self._batches(producer, records, headers):
+            acks.append(await producer.send_batch(batch, topic, partition=partition))
         await asyncio.gather(*acks)
+
+    async def _batches(
+        self,
+        producer: AIOKafkaProducer,
+        records: Sequence[Outgoing],
+        headers: list[tuple[str, bytes]],
+    ) -> list[tuple[str, int, BatchBuilder]]:
+        done: list[tuple[str, int, BatchBuilder]] = []
+        filling: dict[tuple[str, int], BatchBuilder] = {}
+        partitions: dict[str, list[int]] = {}
+        for canonical, record in records:
+            topic = self._prefix + canonical
+            if topic not in partitions:
+                partitions[topic] = sorted(await producer.partitions_for(topic))
+            partition = _partition_of(record.key, partitions[topic], partitions[topic])
+            entry = {
+                "key": record.key,
+                "value": record.value,
+                "timestamp": None,
+                "headers": [*record.headers, *headers],
+            }
+            batch = filling.get((topic, partition))
+            if batch is not None and batch.append(**entry) is not None:
+                continue
+            if batch is not None:  # full: it goes out before the next one, keeping the order
+                done.append((topic, partition, batch))
+            batch = filling[(topic, partition)] = producer.create_batch()
+            if batch.append(**entry) is None:
+                raise ValueError(f"a record of {len(record.value)} bytes exceeds the batch size")
+        return done + [(topic, partition, b) for (topic, partition), b in filling.items()]
 
     def _settle_later(self, sending: asyncio.Task[None], on_settled: Settled) -> None:
         async def settle() -> None:

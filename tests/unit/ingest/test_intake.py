@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from contracts import CloudEvent
+from contracts import CloudEvent, from_kafka_record
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, _claim_of
 from services.ingest.intake import Intake, Status
 from services.ingest.problems import ProblemError
-from services.ingest.publisher import PublishUnavailableError, Settled
+from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 EXAMPLE = (
     Path(__file__).resolve().parents[3] / "contracts/examples/valid/dossier-result-returned.json"
@@ -67,13 +67,13 @@ class FakePublisher:
         self.pending: list[Settled] = []
 
     async def publish(
-        self, events: Sequence[CloudEvent], headers: list[tuple[str, bytes]], on_settled: Settled
+        self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
     ) -> None:
         if self.failure:
             if self.failure.settling:
                 self.pending.append(on_settled)
             raise self.failure
-        self.published += events
+        self.published += [from_kafka_record(r.value, r.headers) for _, r in records]
 
 
 @pytest.fixture

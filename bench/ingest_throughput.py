@@ -1,0 +1,228 @@
+"""Ingest benchmark: the service end to end versus raw producers on the same broker, one run.
+
+    make bench          (starts the local stack; or set KAFKA_BOOTSTRAP_SERVERS and REDIS_URL)
+
+1. Kafka's own ProducerPerformance (acks=all, idempotent): the machine's ceiling.
+2. A raw aiokafka idempotent producer sending the same records the service would produce.
+3. The ingest service (its own process) taking the same events in batches over HTTP, through
+   auth, validation, Redis dedup and acks=all produce.
+4. Single-event requests: requests per second and latency percentiles.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from contracts import ALL_TOPICS, parse_event, to_kafka_record
+from ioc.kafka import ensure_topics, new_producer
+from services.ingest.auth import hash_api_key
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = json.loads((ROOT / "contracts/examples/valid/dossier-result-returned.json").read_text())
+log = logging.getLogger("bench")
+
+
+def events(count: int, run: str) -> list[dict[str, Any]]:
+    data = EXAMPLE["data"]
+    return [
+        EXAMPLE | {"id": f"{run}-{i}", "data": data | {"dossier_id": f"{run}-D{i % 5000}"}}
+        for i in range(count)
+    ]
+
+
+async def raw_aiokafka(bootstrap: str, topic_prefix: str, batch: list[dict[str, Any]]) -> float:
+    records = [to_kafka_record(parse_event(e)) for e in batch]  # encoded before the clock starts
+    producer = new_producer(bootstrap)
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        acks = [
+            await producer.send(
+                topic_prefix + ALL_TOPICS[0].name, r.value, key=r.key, headers=list(r.headers)
+            )
+            for r in records
+        ]
+        await asyncio.gather(*acks)
+        return len(records) / (time.perf_counter() - started)
+    finally:
+        await producer.stop()
+
+
+async def ingest_batches(
+    url: str, key: str, batch: list[dict[str, Any]], size: int, workers: int
+) -> float:
+    bodies = [json.dumps(batch[i : i + size]).encode() for i in range(0, len(batch), size)]
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    headers = {"x-api-key": key, "content-type": "application/cloudevents-batch+json"}
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            response = await client.post("/v1/events", content=queue.get_nowait(), headers=headers)
+            counts = response.json()["counts"]
+            if response.status_code != 202 or counts["accepted"] != size:
+                raise RuntimeError(f"batch not fully accepted: {response.status_code} {counts}")
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(workers)))
+        return len(batch) / (time.perf_counter() - started)
+
+
+async def ingest_singles(
+    url: str, key: str, batch: list[dict[str, Any]], workers: int
+) -> tuple[float, list[float]]:
+    headers = {"x-api-key": key, "content-type": "application/cloudevents+json"}
+    bodies = iter([json.dumps(e).encode() for e in batch])
+    latencies: list[float] = []
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for body in bodies:
+            started = time.perf_counter()
+            response = await client.post("/v1/events", content=body, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 202:
+                raise RuntimeError(f"not accepted: {response.status_code} {response.text}")
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(workers)))
+        return len(batch) / (time.perf_counter() - started), latencies
+
+
+def producer_performance(bootstrap: str, topic: str, records: int, size: int) -> float:
+    command = [
+        "java",
+        "-Xmx512m",
+        "-cp",
+        str(ROOT / ".local/kafka/libs/*"),
+        "org.apache.kafka.tools.ProducerPerformance",
+        "--topic",
+        topic,
+        "--num-records",
+        str(records),
+        "--record-size",
+        str(size),
+        "--throughput",
+        "-1",
+        "--producer-props",
+        f"bootstrap.servers={bootstrap}",
+        "acks=all",
+        "enable.idempotence=true",
+        "linger.ms=5",
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    summary = output.strip().splitlines()[-1]  # "N records sent, X records/sec (...)"
+    return float(summary.split(",")[1].split()[0])
+
+
+def start_service(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    service = subprocess.Popen(
+        [sys.executable, "-m", "services.ingest"],
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return service
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    service.kill()
+    raise RuntimeError("the ingest service did not become ready")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=40_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--singles", type=int, default=3_000)
+    args = parser.parse_args()
+    bootstrap, redis_url = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["REDIS_URL"]
+    run = f"bench-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(bootstrap, ALL_TOPICS, prefix=f"{run}.raw.")
+    await ensure_topics(bootstrap, ALL_TOPICS, prefix=f"{run}.svc.")
+    record_size = len(to_kafka_record(parse_event(events(1, run)[0])).value)
+
+    ceiling = producer_performance(
+        bootstrap, f"{run}.raw.{ALL_TOPICS[0].name}", args.events * 2, record_size
+    )
+    raw = await raw_aiokafka(bootstrap, f"{run}.raw.", events(args.events, f"{run}-raw"))
+
+    key, port = "ioc_bench-" + uuid.uuid4().hex, 8101
+    with tempfile.TemporaryDirectory() as folder:
+        agencies = Path(folder) / "agencies.yaml"
+        agencies.write_text(
+            yaml.safe_dump({"agencies": {"so-tu-phap": {"api_keys_sha256": [hash_api_key(key)]}}})
+        )
+        service = start_service(
+            {
+                "INGEST_AGENCIES_FILE": str(agencies),
+                "INGEST_PORT": str(port),
+                "INGEST_METRICS_PORT": "9191",
+                "IOC_TOPIC_PREFIX": f"{run}.svc.",
+                "INGEST_RATE_LIMIT_EVENTS_PER_SECOND": "1000000",
+                "INGEST_RATE_LIMIT_BURST": "1000000",
+                "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                "REDIS_URL": redis_url,
+            },
+            port,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            batched = await ingest_batches(
+                url, key, events(args.events, f"{run}-batch"), args.batch_size, args.workers
+            )
+            singles, latencies = await ingest_singles(
+                url, key, events(args.singles, f"{run}-single"), 8
+            )
+        finally:
+            service.terminate()
+            service.wait(30)
+
+    quantiles = statistics.quantiles(latencies, n=100)
+    rows = [
+        ("Kafka ProducerPerformance (Java, acks=all, idempotent)", ceiling, ""),
+        ("raw aiokafka producer, same records (baseline)", raw, "1.00"),
+        (
+            f"ingest service, batches of {args.batch_size}, {args.workers} clients",
+            batched,
+            f"{batched / raw:.2f}",
+        ),
+        ("ingest service, single events, 8 clients", singles, f"{singles / raw:.2f}"),
+    ]
+    lines = [
+        f"{args.events:,} dossier events of {record_size} bytes; broker {bootstrap}",
+        "",
+        f"| {'path':<58} | {'events/s':>9} | {'vs raw':>6} |",
+        f"|{'-' * 60}|{'-' * 11}|{'-' * 8}|",
+    ]
+    lines += [f"| {name:<58} | {rate:>9,.0f} | {ratio:>6} |" for name, rate, ratio in rows]
+    lines += [
+        "",
+        f"single-event latency: p50 {quantiles[49] * 1e3:.1f} ms, p99 {quantiles[98] * 1e3:.1f} ms",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main())
