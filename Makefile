@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup up down status test lint typecheck contracts pytest clean
+.PHONY: help setup up down status test lint typecheck contracts pytest bench clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -22,6 +22,7 @@ help:
 	@echo "make up      start the local stack and print its URLs (make down stops it)"
 	@echo "make test    run the full suite: ruff, mypy, contract drift, pytest"
 	@echo "make status  show what is running"
+	@echo "make bench   benchmarks against raw baselines (starts the stack; minutes)"
 
 setup: $(VENV)/.installed node_modules/.installed
 	@deploy/local/kafka.sh install
@@ -77,6 +78,9 @@ contracts:
 
 pytest:
 	$(BIN)/pytest
+
+bench: up
+	@$(STACK_ENV) $(BIN)/python -m bench.ingest_throughput
 
 clean: down
 	rm -rf .local $(VENV) node_modules

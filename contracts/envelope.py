@@ -44,6 +44,7 @@ class CloudEvent(BaseModel):
     id: str = Field(
         min_length=1,
         max_length=256,
+        pattern=r"^[^\x00-\x1f\x7f]+$",  # no control characters: ids travel in headers and keys
         description="Unique within `source`; `source` + `id` identifies the event, so a retry "
         "with the same pair is recognised as a duplicate.",
     )
