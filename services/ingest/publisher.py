@@ -58,7 +58,11 @@ class KafkaPublisher:
     async def _connect(self) -> None:
         delay = 0.5
         while True:
-            producer = new_producer(self._bootstrap, request_timeout_ms=int(self._timeout * 1000))
+            producer = new_producer(
+                self._bootstrap,
+                request_timeout_ms=int(self._timeout * 1000),
+                linger_ms=0,  # each request's records are already batched: send them at once
+            )
             try:
                 await producer.start()
             except KafkaError as e:
