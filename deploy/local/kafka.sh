@@ -18,6 +18,8 @@ pidfile="$state/kafka.pid"
 log="$state/kafka.log"
 
 say() { echo "kafka: $*" >&2; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 install() {
   local stamp="$libs/.pom.sha256" want
@@ -31,8 +33,6 @@ install() {
     -DoutputDirectory="$libs" -DincludeScope=runtime
   echo "$want" >"$stamp"
 }
-
-running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -56,7 +56,7 @@ format_storage() {
 
 start() {
   install
-  if running; then say "already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return; fi
+  if running "$pidfile"; then say "already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return; fi
   rm -f "$pidfile"
   for p in "$port" "$controller_port"; do
     if port_open "$p"; then say "port $p is taken by another process; set KAFKA_PORT/KAFKA_CONTROLLER_PORT"; exit 1; fi
@@ -70,33 +70,24 @@ start() {
   wait_ready
 }
 
-wait_ready() {
-  local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
+broker_started() {
   # Only this start's lines count: the log is appended across restarts.
-  until port_open "$port" && tail -c +"$((log_offset + 1))" "$log" | grep -q "Kafka Server started"; do
-    if ! running; then say "exited during start-up; last lines of $log:"; tail -n 30 "$log" >&2; exit 1; fi
-    if ((SECONDS > deadline)); then say "not ready after ${KAFKA_START_TIMEOUT:-90}s; see $log"; exit 1; fi
-    sleep 0.5
-  done
+  port_open "$port" && tail -c +"$((log_offset + 1))" "$log" | grep -q "Kafka Server started"
+}
+
+wait_ready() {
+  wait_until "${KAFKA_START_TIMEOUT:-90}" "$pidfile" "$log" broker_started
   say "ready on 127.0.0.1:$port"
 }
 
 stop() {
-  if ! running; then rm -f "$pidfile"; say "not running"; return; fi
-  local pid deadline
-  pid=$(cat "$pidfile")
-  kill -TERM "$pid"
-  deadline=$((SECONDS + ${KAFKA_STOP_TIMEOUT:-60}))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS > deadline)); then say "no clean stop after ${KAFKA_STOP_TIMEOUT:-60}s; killing"; kill -KILL "$pid"; fi
-    sleep 0.3
-  done
-  rm -f "$pidfile"
+  if ! running "$pidfile"; then rm -f "$pidfile"; say "not running"; return; fi
+  stop_process "$pidfile" "${KAFKA_STOP_TIMEOUT:-60}"
   say "stopped"
 }
 
 status() {
-  if running; then echo "kafka: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; else echo "kafka: stopped"; return 3; fi
+  if running "$pidfile"; then echo "kafka: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; else echo "kafka: stopped"; return 3; fi
 }
 
 case "${1:-}" in

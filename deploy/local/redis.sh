@@ -13,6 +13,8 @@ state=${REDIS_STATE_DIR:-$root/.local/stack/redis}
 pidfile="$state/redis.pid"
 
 say() { echo "redis: $*" >&2; }
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 install() {
   command -v redis-server >/dev/null && return
@@ -26,11 +28,11 @@ install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
 }
 
-running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+pong() { [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]]; }
 
 start() {
   install
-  if running; then say "already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return; fi
+  if running "$pidfile"; then say "already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return; fi
   if redis-cli -p "$port" ping >/dev/null 2>&1; then
     say "port $port is taken by another process; set REDIS_PORT"; exit 1
   fi
@@ -38,30 +40,19 @@ start() {
   redis-server --bind 127.0.0.1 --port "$port" --dir "$state" --daemonize yes \
     --pidfile "$pidfile" --logfile "$state/redis.log" --save "" \
     --appendonly yes --appendfsync everysec
-  local deadline=$((SECONDS + 20))
-  until [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]]; do
-    if ((SECONDS > deadline)); then say "not ready after 20s; see $state/redis.log"; exit 1; fi
-    sleep 0.1
-  done
+  # No pid check: the daemonised server writes its pid file a moment after it forks.
+  wait_until 20 "" "$state/redis.log" pong
   say "ready on 127.0.0.1:$port"
 }
 
 stop() {
-  if ! running; then rm -f "$pidfile"; say "not running"; return; fi
-  local pid deadline
-  pid=$(cat "$pidfile")
-  redis-cli -p "$port" shutdown >/dev/null 2>&1 || kill -TERM "$pid"
-  deadline=$((SECONDS + 20))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS > deadline)); then kill -KILL "$pid"; fi
-    sleep 0.1
-  done
-  rm -f "$pidfile"
+  if ! running "$pidfile"; then rm -f "$pidfile"; say "not running"; return; fi
+  stop_process "$pidfile" 20 redis-cli -p "$port" shutdown
   say "stopped"
 }
 
 status() {
-  if running; then echo "redis: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; else echo "redis: stopped"; return 3; fi
+  if running "$pidfile"; then echo "redis: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; else echo "redis: stopped"; return 3; fi
 }
 
 case "${1:-}" in
