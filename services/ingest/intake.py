@@ -209,13 +209,16 @@ def _rejected(raw: Any, problem: Problem) -> Outcome:
     return Outcome(Status.REJECTED, text("type"), text("id"), text("source"), problem)
 
 
+_STATUS_OF = {
+    Claim.CLAIMED: Status.ACCEPTED,
+    Claim.DUPLICATE: Status.DUPLICATE,
+    Claim.IN_FLIGHT: Status.RETRY,
+    Claim.CONFLICT: Status.REJECTED,
+}
+
+
 def _answer(event: CloudEvent, claim: Claim) -> Outcome:
-    status = {
-        Claim.CLAIMED: Status.ACCEPTED,
-        Claim.DUPLICATE: Status.DUPLICATE,
-        Claim.IN_FLIGHT: Status.RETRY,
-        Claim.CONFLICT: Status.REJECTED,
-    }[claim]
+    status = _STATUS_OF[claim]
     problem = None
     if claim is Claim.CONFLICT:
         problem = Problem(
