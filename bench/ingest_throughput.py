@@ -155,6 +155,7 @@ async def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--singles", type=int, default=3_000)
+    parser.add_argument("--rounds", type=int, default=3, help="report the median of N rounds")
     args = parser.parse_args()
     bootstrap, redis_url = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["REDIS_URL"]
     run = f"bench-{uuid.uuid4().hex[:8]}"
@@ -165,7 +166,12 @@ async def main() -> None:
     ceiling = producer_performance(
         bootstrap, f"{run}.raw.{ALL_TOPICS[0].name}", args.events * 2, record_size
     )
-    raw = await raw_aiokafka(bootstrap, f"{run}.raw.", events(args.events, f"{run}-raw"))
+    raw = statistics.median(
+        [
+            await raw_aiokafka(bootstrap, f"{run}.raw.", events(args.events, f"{run}-raw{r}"))
+            for r in range(args.rounds)
+        ]
+    )
 
     key, port = "ioc_bench-" + uuid.uuid4().hex, 8101
     with tempfile.TemporaryDirectory() as folder:
@@ -188,8 +194,17 @@ async def main() -> None:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            batched = await ingest_batches(
-                url, key, events(args.events, f"{run}-batch"), args.batch_size, args.workers
+            batched = statistics.median(
+                [
+                    await ingest_batches(
+                        url,
+                        key,
+                        events(args.events, f"{run}-batch{r}"),
+                        args.batch_size,
+                        args.workers,
+                    )
+                    for r in range(args.rounds)
+                ]
             )
             singles, latencies = await ingest_singles(
                 url, key, events(args.singles, f"{run}-single"), 8
@@ -212,7 +227,8 @@ async def main() -> None:
         ("ingest service, single events, 8 clients", singles, f"{singles / raw:.2f}"),
     ]
     lines = [
-        f"{args.events:,} dossier events of {record_size} bytes; broker {bootstrap}",
+        f"{args.events:,} dossier events of {record_size} bytes, median of {args.rounds} rounds; "
+        f"broker {bootstrap}",
         "",
         f"| {'path':<58} | {'events/s':>9} | {'vs raw':>6} |",
         f"|{'-' * 60}|{'-' * 11}|{'-' * 8}|",
