@@ -5,15 +5,21 @@ ioc topics ensure      create every contract topic that does not exist yet
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from catalog.plans import PlanError
 from contracts.topics import ALL_TOPICS
 from ioc.kafka import ensure_topics
 from ioc.settings import KafkaSettings
+
+if TYPE_CHECKING:
+    from catalog.plans import Milestone, Plan, Target
 
 log = logging.getLogger("ioc")
 
@@ -42,6 +48,55 @@ def _agencies_demo_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _targets(args: argparse.Namespace) -> int:
+    from catalog.plans import load_plan
+
+    plan = load_plan(args.plan)
+    for warning in plan.warnings:
+        log.warning("plan %s: %s", plan.id, warning)
+    rows = [_target_row(plan, target) for target in plan.targets]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    for row in rows:
+        steps = ", ".join(f"{m['deadline'][:4]}: {_shown(m['value'])}" for m in row["milestones"])
+        sys.stdout.write(f"{row['id']:<40} {row['comparator']:>5} {steps}  [{row['unit']}]\n")
+    return 0
+
+
+def _target_row(plan: "Plan", target: "Target") -> dict[str, Any]:
+    indicator = plan.indicators[target.indicator]
+    return {
+        "id": target.id,
+        "indicator": target.indicator,
+        "name_vi": indicator.name_vi,
+        "name_en": indicator.name_en,
+        "unit": indicator.unit,
+        "comparator": target.comparator.value,
+        "kind": target.kind.value,
+        "milestones": [
+            {"deadline": m.deadline.isoformat(), "value": _milestone_value(m)}
+            for m in target.milestones
+        ],
+    }
+
+
+def _milestone_value(milestone: "Milestone") -> float | list[float] | bool:
+    if milestone.value is None:
+        return True  # a yes/no milestone: to be done by the deadline
+    if milestone.upper is not None:
+        return [milestone.value, milestone.upper]
+    return milestone.value
+
+
+def _shown(value: object) -> str:
+    if value is True:
+        return "yes"
+    if isinstance(value, list):
+        return f"{value[0]:g}–{value[1]:g}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ioc", description="IOC command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("directory")
     demo.add_argument("--province", default="quang-ngai")
     demo.set_defaults(run=_agencies_demo_keys)
+    targets = commands.add_parser("targets", help="a plan's targets")
+    targets.add_argument("--plan", required=True, help="plan id, e.g. quang-ngai-359")
+    targets.add_argument("--json", action="store_true", help="a JSON array, one object a target")
+    targets.set_defaults(run=_targets)
     return parser
 
 
@@ -64,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.run(args)
+    except PlanError as e:
+        log.error("%s", e)
+        return 2
     except ValidationError as e:  # settings come from the environment: name the variable
         for error in e.errors():
             log.error("setting %s: %s", ".".join(map(str, error["loc"])), error["msg"])
