@@ -204,7 +204,7 @@ def _inconsistencies(plan: Plan) -> list[str]:
                 by_deadline.setdefault((target.indicator, m.deadline), []).append(target)
     for (indicator, deadline), targets in by_deadline.items():
         values = {
-            m.value for t in targets for m in t.milestones if m.deadline == deadline and m.value
+            m.value for t in targets for m in t.milestones if m.deadline == deadline and m.value is not None
         }
         if len(values) > 1:
             ids = ", ".join(t.id for t in targets)
