@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 Z80 = 1.2816  # two-sided 80% normal quantile
+SHORT_SERIES = 4
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,12 @@ def project(series: Sequence[float], horizon: float) -> Projection:
     back-test it matches the better method's error and keeps its band honest (docs/forecasting.md):
     a trend that bends or steps is where one method alone goes wrong."""
     trend, smoothed = theil_sen(series, horizon), damped_holt(series, horizon)
-    return Projection(
-        (trend.value + smoothed.value) / 2,
-        min(trend.low, smoothed.low),
-        max(trend.high, smoothed.high),
-        (trend.slope + smoothed.slope) / 2,
-    )
+    value = (trend.value + smoothed.value) / 2
+    low, high = min(trend.low, smoothed.low), max(trend.high, smoothed.high)
+    if len(series) < SHORT_SERIES:  # too few reports to measure their noise: assume ±5% a step
+        floor = 0.05 * abs(series[-1]) * math.sqrt(max(horizon, 1))
+        low, high = min(low, value - floor), max(high, value + floor)
+    return Projection(value, low, high, (trend.slope + smoothed.slope) / 2)
 
 
 def _band(value: float, spread: float, slope: float) -> Projection:
