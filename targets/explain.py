@@ -51,16 +51,14 @@ def explain(target: Target, indicator: Indicator, a: Assessment) -> tuple[str, s
         )
     if a.projected is None or a.low is None or a.high is None:
         raise ValueError("a trajectory assessment carries its projection")
-    pace_vi = (
-        f"; cần {n.pace_vi(a.required_pace, unit=True)}/tháng, xu hướng hiện tại {n.pace_vi(a.observed_pace)}"
-        if a.observed_pace is not None
-        else f"; cần {n.pace_vi(a.required_pace, unit=True)}/tháng, chưa đủ số liệu để tính xu hướng"
-    )
-    pace_en = (
-        f"; needs {n.pace_en(a.required_pace, unit=True)}/month, trend {n.pace_en(a.observed_pace)}"
-        if a.observed_pace is not None
-        else f"; needs {n.pace_en(a.required_pace, unit=True)}/month, too few reports for a trend"
-    )
+    need_vi = f"; cần {n.pace_vi(a.required_pace, unit=True)}/tháng"
+    need_en = f"; needs {n.pace_en(a.required_pace, unit=True)}/month"
+    if a.observed_pace is None:
+        pace_vi = f"{need_vi}, chưa đủ số liệu để tính xu hướng"
+        pace_en = f"{need_en}, too few reports for a trend"
+    else:
+        pace_vi = f"{need_vi}, xu hướng hiện tại {n.pace_vi(a.observed_pace)}"
+        pace_en = f"{need_en}, trend {n.pace_en(a.observed_pace)}"
     return (
         f"Theo tốc độ hiện tại, đến {by} đạt {n.vi(a.projected)} (khoảng {n.vi(a.low)}–"
         f"{n.vi(a.high)}); mục tiêu {goal_vi}{pace_vi}.",
