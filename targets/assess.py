@@ -5,6 +5,8 @@ or stale, with the forecast behind it. Every kind is judged its own way:
 - per-year flows by the current year's run rate against that year's target;
 - yes/no milestones by their reported state and the time left."""
 
+import calendar
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -129,20 +131,39 @@ def _per_year(
     now: date,
     previous: Status | None,
 ) -> Assessment:
-    year = now.year if now <= milestone.deadline else milestone.deadline.year
+    """Each year of a milestone's period must reach its value: the year just closed shows while
+    its verdict is fresh if it fell short, then the current year's run rate is judged."""
+    if now - date(now.year - 1, 12, 31) <= MISSED_SHOWN_FOR:
+        closed = _year_total(target, series, now.year - 1, now)
+        if closed is not None and closed.status is Status.MISSED:
+            return closed
+    return _year_total(target, series, now.year, now, previous) or Assessment(
+        Status.NO_DATA, _milestone_for_year(target, now.year)
+    )
+
+
+def _year_total(
+    target: Target, series: list[Observation], year: int, now: date, previous: Status | None = None
+) -> Assessment | None:
+    milestone = _milestone_for_year(target, year)
     this_year = [o for o in series if o.end.year == year]
     so_far = sum(o.value for o in this_year)
-    covered = max((_months(date(year, 1, 1), o.end) for o in this_year), default=0.0)
-    year_end = date(year, 12, 31)
+    covered = max((_months_into_year(o.end) for o in this_year), default=0.0)
     base = Assessment(
-        Status.AT_RISK, milestone, series[-1], so_far=so_far, months_left=_months(now, year_end)
+        Status.AT_RISK,
+        milestone,
+        series[-1],
+        so_far=so_far,
+        months_left=_months(now, date(year, 12, 31)),
     )
     if meets(target, milestone, so_far):
         return replace(base, status=Status.ACHIEVED)
-    if covered >= 11.5 or now > year_end + MISSED_SHOWN_FOR:
-        return replace(base, status=Status.MISSED)
+    if covered >= 12 or now > date(year, 12, 31) + MISSED_SHOWN_FOR:
+        return replace(base, status=Status.MISSED) if covered else None
     if covered == 0:  # nothing reported for this year yet: last year's total is the pace
         last_year = sum(o.value for o in series if o.end.year == year - 1)
+        if not last_year:
+            return None
         rate, fraction = last_year / 12, 0.0
     else:
         rate, fraction = so_far / covered, covered / 12
@@ -159,6 +180,15 @@ def _per_year(
         observed_pace=rate,
         status=_by_band(target, milestone, projection, previous),
     )
+
+
+def _milestone_for_year(target: Target, year: int) -> Milestone:
+    """The milestone whose period holds the year: "mỗi năm" up to and including its deadline."""
+    return next((m for m in target.milestones if m.deadline.year >= year), target.milestones[-1])
+
+
+def _months_into_year(day: date) -> float:
+    return day.month - 1 + day.day / calendar.monthrange(day.year, day.month)[1]
 
 
 def _yes_no(
@@ -220,8 +250,10 @@ def _bounded(target: Target, indicator: Indicator, last: float, p: Projection) -
     if target.kind is Kind.CUMULATIVE:
         low_bound = max(low_bound, last)  # a count of what exists does not shrink
 
+    ceiling = high_bound if high_bound is not None else math.inf
+
     def clamp(v: float) -> float:
-        return min(max(v, low_bound), high_bound if high_bound is not None else v)
+        return min(max(v, low_bound), ceiling)
 
     return Projection(clamp(p.value), clamp(p.low), clamp(p.high), p.slope)
 
