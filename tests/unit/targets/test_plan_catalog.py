@@ -187,3 +187,18 @@ def test_duplicate_target_ids_are_refused(tmp_path: Path) -> None:
 def test_a_lower_later_milestone_is_a_warning(tmp_path: Path) -> None:
     plan = load_plan("test", write(tmp_path, MINIMAL.replace("value: 0.75", "value: 0.5")))
     assert plan.warnings == ("dti: 2030 asks 0.5, less than 0.6 in 2025 for a >= target",)
+
+
+def test_the_quang_tri_plan_quotes_its_documents() -> None:
+    documents = " ".join(
+        (SEED.parent / name).read_text("utf-8")
+        for name in ("000_1813b2d7934d17d9.txt", "002_b80ff963445fcde5.txt")
+    )
+    plan = load_plan("quang-tri")
+    assert all(m.text_vi in documents for t in plan.targets for m in t.milestones)
+    assert plan.by_id["dti"].milestones[0].value == 0.6
+    assert [m.value for m in plan.by_id["digital-economy-grdp"].milestones] == [20, 30]
+    assert plan.warnings == (
+        "DIGITAL_ECONOMY_GRDP 2025: several values [15.0, 20.0] "
+        "(digital-economy-grdp, digital-economy-grdp-57)",
+    )
