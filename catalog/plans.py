@@ -203,9 +203,8 @@ def _inconsistencies(plan: Plan) -> list[str]:
             if m.value is not None:
                 by_deadline.setdefault((target.indicator, m.deadline), []).append(target)
     for (indicator, deadline), targets in by_deadline.items():
-        values = {
-            m.value for t in targets for m in t.milestones if m.deadline == deadline and m.value is not None
-        }
+        due = [m for t in targets for m in t.milestones if m.deadline == deadline]
+        values = {m.value for m in due if m.value is not None}
         if len(values) > 1:
             ids = ", ".join(t.id for t in targets)
             warnings.append(f"{indicator} {deadline.year}: several values {sorted(values)} ({ids})")
