@@ -66,12 +66,24 @@ def assess(
     if not series:
         return Assessment(Status.NO_DATA, milestone, months_left=_months(now, milestone.deadline))
     judge = {Kind.PER_YEAR: _per_year, Kind.MILESTONE: _yes_no}.get(target.kind, _trajectory)
-    result = judge(target, indicator, series, milestone, now, previous)
+    result = judge(_Case(target, indicator, series, milestone, now, previous))
     latest = series[-1]
     overdue = now > latest.end + (latest.end - latest.start) + REPORT_GRACE
     if overdue and result.status not in (Status.ACHIEVED, Status.MISSED):
         return replace(result, status=Status.STALE)
     return result
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What every judge looks at: the target, its history up to now, the milestone in view."""
+
+    target: Target
+    indicator: Indicator
+    series: list[Observation]
+    milestone: Milestone
+    now: date
+    previous: Status | None
 
 
 def meets(target: Target, milestone: Milestone, value: float) -> bool:
@@ -86,14 +98,14 @@ def _milestone_in_view(target: Target, now: date) -> Milestone:
     return target.milestones[-1]
 
 
-def _trajectory(
-    target: Target,
-    indicator: Indicator,
-    series: list[Observation],
-    milestone: Milestone,
-    now: date,
-    previous: Status | None,
-) -> Assessment:
+def _trajectory(case: "_Case") -> Assessment:
+    target, indicator, series, milestone, now = (
+        case.target,
+        case.indicator,
+        case.series,
+        case.milestone,
+        case.now,
+    )
     latest, deadline = series[-1], milestone.deadline
     at_deadline = [o for o in series if o.end <= deadline]
     if now > deadline:  # judged on the last value for a period ending by the deadline
@@ -120,24 +132,18 @@ def _trajectory(
     )
     if meets(target, milestone, latest.value):
         return replace(base, status=Status.ACHIEVED)
-    return replace(base, status=_by_band(target, milestone, projection, previous))
+    return replace(base, status=_by_band(target, milestone, projection, case.previous))
 
 
-def _per_year(
-    target: Target,
-    indicator: Indicator,
-    series: list[Observation],
-    milestone: Milestone,
-    now: date,
-    previous: Status | None,
-) -> Assessment:
+def _per_year(case: "_Case") -> Assessment:
     """Each year of a milestone's period must reach its value: the year just closed shows while
     its verdict is fresh if it fell short, then the current year's run rate is judged."""
+    target, series, now = case.target, case.series, case.now
     if now - date(now.year - 1, 12, 31) <= MISSED_SHOWN_FOR:
         closed = _year_total(target, series, now.year - 1, now)
         if closed is not None and closed.status is Status.MISSED:
             return closed
-    return _year_total(target, series, now.year, now, previous) or Assessment(
+    return _year_total(target, series, now.year, now, case.previous) or Assessment(
         Status.NO_DATA, _milestone_for_year(target, now.year)
     )
 
@@ -191,14 +197,8 @@ def _months_into_year(day: date) -> float:
     return day.month - 1 + day.day / calendar.monthrange(day.year, day.month)[1]
 
 
-def _yes_no(
-    target: Target,
-    indicator: Indicator,
-    series: list[Observation],
-    milestone: Milestone,
-    now: date,
-    previous: Status | None,
-) -> Assessment:
+def _yes_no(case: "_Case") -> Assessment:
+    series, milestone, now = case.series, case.milestone, case.now
     latest, months_left = series[-1], _months(now, milestone.deadline)
     base = Assessment(Status.ON_TRACK, milestone, latest, months_left=months_left)
     if latest.value >= 0.5:
