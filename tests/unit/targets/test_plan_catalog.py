@@ -11,7 +11,8 @@ from catalog.plans import Comparator, Kind, PlanError, available_plans, load_pla
 from ioc.cli import main as ioc
 
 ROOT = Path(__file__).resolve().parents[3]
-SEED = ROOT.parent / "shared" / "seeds" / "001_554da57c11d2e2ee.txt"
+SOURCES = ROOT / "catalog" / "plans" / "sources"
+SEED = SOURCES / "quang-ngai-359-KH-TU.txt"
 PLAN = "quang-ngai-359"
 
 
@@ -191,8 +192,11 @@ def test_a_lower_later_milestone_is_a_warning(tmp_path: Path) -> None:
 
 def test_the_quang_tri_plan_quotes_its_documents() -> None:
     documents = " ".join(
-        (SEED.parent / name).read_text("utf-8")
-        for name in ("000_1813b2d7934d17d9.txt", "002_b80ff963445fcde5.txt")
+        (SOURCES / name).read_text("utf-8")
+        for name in (
+            "quang-tri-nghi-quyet-chuyen-doi-so-2021.txt",
+            "quang-tri-ke-hoach-57-NQ-TW.txt",
+        )
     )
     plan = load_plan("quang-tri")
     assert all(m.text_vi in documents for t in plan.targets for m in t.milestones)
