@@ -10,7 +10,7 @@ import math
 import random
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from targets.forecast import Method, Projection, damped_holt, project, theil_sen
@@ -18,7 +18,7 @@ from targets.forecast import Method, Projection, damped_holt, project, theil_sen
 ORIGIN, HORIZONS, RUNS = 36, (6, 12, 18), 30
 
 
-def naive(series: list[float], horizon: float) -> Projection:
+def naive(series: Sequence[float], horizon: float) -> Projection:
     steps = [later - earlier for earlier, later in pairwise(series)]
     spread = statistics.pstdev(steps) * math.sqrt(horizon)
     return Projection(series[-1], series[-1] - 1.2816 * spread, series[-1] + 1.2816 * spread, 0.0)
