@@ -1,0 +1,150 @@
+"""KPI maths on hand-computed cases: periods, working days, facts, contributions, rows."""
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog import load_province
+from contracts import parse_event
+from kpi.contributions import Contribution, Report, changes_of
+from kpi.definitions import holds, load_definitions
+from kpi.periods import local_date, period_bounds, periods_of
+from kpi.rows import Row, apply, kpi_value, merge
+from kpi.workdays import add_working_days, is_working_day, working_days_between
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
+DEFINITIONS = load_definitions()
+PROVINCE = load_province("quang-ngai")
+
+
+def event(name: str, **data: Any) -> Any:
+    document = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
+    return parse_event(document | {"data": document["data"] | data})
+
+
+def test_periods_follow_vietnam_time() -> None:
+    late_utc = datetime(2025, 3, 31, 20, 0, tzinfo=timezone.utc)  # 1 April, 03:00 in Vietnam
+    assert local_date(late_utc) == date(2025, 4, 1)
+    assert periods_of(date(2025, 4, 1)) == ("2025-04", "2025-Q2", "2025")
+    assert period_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert period_bounds("2025-Q4") == (date(2025, 10, 1), date(2025, 12, 31))
+
+
+def test_tet_and_weekends_are_not_working_days() -> None:
+    assert not is_working_day(date(2025, 1, 29))  # Lunar New Year
+    assert not is_working_day(date(2025, 2, 1))  # a Saturday, and Tết
+    assert is_working_day(date(2025, 2, 3))
+    # From Friday 24 Jan 2025, five working days: 27 Jan – 1 Feb are Tết, so 3–7 Feb.
+    assert add_working_days(date(2025, 1, 24), 5) == date(2025, 2, 7)
+    assert working_days_between(date(2025, 1, 24), date(2025, 2, 7)) == 5
+
+
+def test_each_dossier_counts_once_at_its_trigger_status() -> None:
+    accepted = changes_of(event("dossier-accepted-online"), DEFINITIONS, PROVINCE)
+    online = {c for c in accepted if c.indicator == "ONLINE_DOSSIERS"}
+    # org:cam-thanh and its province, and the committee as agency; month, quarter, year.
+    assert {(c.scope, c.period) for c in online} == {
+        (scope, period)
+        for scope in ("org:cam-thanh", "org:quang-ngai", "agency:ubnd.cam-thanh")
+        for period in ("2025-03", "2025-Q1", "2025")
+    }
+    assert all(
+        isinstance(c, Contribution) and (c.numerator, c.denominator) == (1, 1) for c in online
+    )
+    assert not any(c.indicator == "ON_TIME_DOSSIERS" for c in accepted)
+    processing = event("dossier-accepted-online", status=4)
+    assert changes_of(processing, DEFINITIONS, PROVINCE) == []
+
+
+def test_on_time_counts_supplement_waiting_against_the_citizen() -> None:
+    # Due 17/03 (Mon); 2 working days waiting for a supplement (06/03, 07/03) move it to 19/03.
+    returned = event(
+        "dossier-result-returned",
+        status=9,
+        returned_at=None,
+        finished_at="2025-03-19T16:00:00+07:00",
+    )
+    on_time = [
+        c for c in changes_of(returned, DEFINITIONS, PROVINCE) if c.indicator == "ON_TIME_DOSSIERS"
+    ]
+    assert {c.numerator for c in on_time} == {1.0}
+    late = event(
+        "dossier-result-returned",
+        status=9,
+        returned_at=None,
+        finished_at="2025-03-20T16:00:00+07:00",
+    )
+    changes = [
+        c for c in changes_of(late, DEFINITIONS, PROVINCE) if c.indicator == "ON_TIME_DOSSIERS"
+    ]
+    assert {(c.numerator, c.denominator) for c in changes} == {(0.0, 1.0)}
+
+
+def test_online_payment_counts_fee_charging_dossiers_only() -> None:
+    free = event(
+        "dossier-result-returned", status=9, returned_at=None, fee_charged=False, paid_online=False
+    )
+    assert not [
+        c for c in changes_of(free, DEFINITIONS, PROVINCE) if c.indicator == "ONLINE_PAYMENTS"
+    ]
+
+
+def test_feedback_on_time_uses_fifteen_working_days() -> None:
+    # Opened Tue 06/05/2025; 15 working days later is 27/05; answered 20/05: on time.
+    answered = event("feedback-answered", due_at=None)
+    [province_month] = [
+        c
+        for c in changes_of(answered, DEFINITIONS, PROVINCE)
+        if c.scope == "org:quang-ngai" and c.period == "2025-05"
+    ]
+    assert province_month.numerator == 1.0
+    assert add_working_days(date(2025, 5, 6), 15) == date(2025, 5, 27)
+
+
+def test_a_reported_value_sets_its_own_row() -> None:
+    [report] = changes_of(event("indicator-dti-yearly"), DEFINITIONS, PROVINCE)
+    assert report == Report("DTI", "org:quang-ngai", "2024", 0.4821, "2025-04-15T09:00:00+07:00")
+
+
+def test_conditions_accept_a_value_or_one_of_a_list() -> None:
+    assert holds({"channel": [1, 2], "digitised": True}, {"channel": 2, "digitised": True})
+    assert not holds({"channel": [1]}, {"channel": 2})
+    assert holds({}, {})
+
+
+def test_a_row_applies_each_position_once() -> None:
+    change = Contribution("X", "org:a", "2025", 1, 1)
+    row = apply(Row(), change, position=7)
+    assert row == Row(1, 1, position=7)
+    assert apply(row, change, position=7) is None  # redelivered
+    assert apply(row, change, position=3) is None  # older
+    assert apply(row, change, position=8) == Row(2, 2, position=8)
+
+
+def test_the_latest_report_wins_even_when_it_arrives_first() -> None:
+    newer = Report("DTI", "org:q", "2024", 0.52, "2025-05-01T00:00:00+07:00")
+    older = Report("DTI", "org:q", "2024", 0.48, "2025-04-01T00:00:00+07:00")
+    row = apply(apply(Row(), newer, 1) or Row(), older, 2)
+    assert row is not None
+    assert (row.value, row.position) == (0.52, 2)
+
+
+def test_partials_merge_into_the_kpi() -> None:
+    total = merge([Row(3, 4, position=9), Row(1, 4, position=2)])
+    assert (total.numerator, total.denominator) == (4, 8)
+    assert kpi_value(total) == pytest.approx(50.0)
+    assert kpi_value(Row()) is None
+    assert Row.from_json(Row(1, 2, position=5).to_json()) == Row(1, 2, position=5)
+
+
+def test_every_derived_indicator_of_the_plan_is_defined() -> None:
+    from catalog.plans import load_plan
+
+    defined = {d.code for d in DEFINITIONS}
+    plan = load_plan("quang-ngai-359")
+    derived = {code for code, i in plan.indicators.items() if i.source.value == "derived"}
+    assert derived <= defined
+    assert len(defined) >= 10
