@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from contracts.envelope import CloudEvent
+from contracts.kpi import KpiSnapshot
 from contracts.registry import EVENT_MODELS, type_name
-from contracts.topics import ALL_TOPICS, Topic
+from contracts.topics import ALL_TOPICS, DEAD_LETTERS, KPI_SNAPSHOTS, Topic
 
 HERE = Path(__file__).parent
 CONTRACTS_VERSION = "1.0.0"
@@ -75,7 +76,7 @@ def _message(model: type[CloudEvent], payload_ref: str) -> dict[str, Any]:
     }
 
 
-def _channel(topic: Topic, models: list[type[CloudEvent]]) -> dict[str, Any]:
+def _channel(topic: Topic, names: list[str]) -> dict[str, Any]:
     topic_config: dict[str, Any] = {}
     if "cleanup.policy" in topic.config:
         topic_config["cleanup.policy"] = topic.config["cleanup.policy"].split(",")
@@ -84,7 +85,7 @@ def _channel(topic: Topic, models: list[type[CloudEvent]]) -> dict[str, Any]:
     return {
         "address": topic.name,
         "summary": topic.summary,
-        "messages": {m.__name__: {"$ref": f"#/components/messages/{m.__name__}"} for m in models},
+        "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in names},
         "bindings": {
             "kafka": {
                 "topic": topic.name,
@@ -103,32 +104,74 @@ def _payload_model(model: type[CloudEvent]) -> type[BaseModel]:
     return payload
 
 
+DEAD_LETTER_MESSAGE: dict[str, Any] = {
+    "name": "dead-letter",
+    "title": "DeadLetter",
+    "summary": "A record a consumer could not process: its value and headers unchanged.",
+    "contentType": "application/octet-stream",
+    "headers": {
+        "type": "object",
+        "required": ["ioc_dlq_reason", "ioc_dlq_topic", "ioc_dlq_partition", "ioc_dlq_offset"],
+        "properties": {
+            "ioc_dlq_reason": {"type": "string", "description": "Why it was refused."},
+            "ioc_dlq_topic": {"type": "string"},
+            "ioc_dlq_partition": {"type": "string"},
+            "ioc_dlq_offset": {"type": "string"},
+            "ioc_dlq_consumer": {"type": "string", "description": "The consumer group."},
+        },
+    },
+    "payload": {"description": "The original record value, unchanged."},
+}
+
+
+def _snapshot_message(ref: str) -> dict[str, Any]:
+    return {
+        "name": "kpi-snapshot",
+        "title": "KpiSnapshot",
+        "summary": (KpiSnapshot.__doc__ or "").strip().splitlines()[0],
+        "contentType": "application/json",
+        "payload": {"$ref": ref},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": KPI_SNAPSHOTS.key},
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
 def asyncapi_document() -> dict[str, Any]:
     """AsyncAPI 3.0 description of every topic and message: the binary-mode Kafka records."""
     payloads: list[tuple[type[BaseModel], JsonSchemaMode]] = [
-        (_payload_model(m), "validation") for m in EVENT_MODELS
+        *((_payload_model(m), "validation") for m in EVENT_MODELS),
+        (KpiSnapshot, "serialization"),
     ]
     refs, defs = models_json_schema(payloads, ref_template="#/components/schemas/{model}")
-    by_topic: dict[str, list[type[CloudEvent]]] = {}
-    for model in EVENT_MODELS:
-        by_topic.setdefault(model.topic.name, []).append(model)
-    channels, operations = {}, {}
-    for topic in ALL_TOPICS:
-        key = _camel(topic.name)
-        models = by_topic.get(topic.name, [])
-        channels[key] = _channel(topic, models)
-        message_refs = [{"$ref": f"#/channels/{key}/messages/{m.__name__}"} for m in models]
-        for action, verb, who in (("send", "publish", "ingest"), ("receive", "consume", "workers")):
-            operations[f"{verb}{key[0].upper()}{key[1:]}"] = {
-                "action": action,
-                "channel": {"$ref": f"#/channels/{key}"},
-                "summary": f"{who.capitalize()} {action}s {topic.name}.",
-                "messages": message_refs,
-            }
-    messages = {
+    messages: dict[str, Any] = {
         m.__name__: _message(m, refs[(_payload_model(m), "validation")]["$ref"])
         for m in EVENT_MODELS
     }
+    messages["KpiSnapshot"] = _snapshot_message(refs[(KpiSnapshot, "serialization")]["$ref"])
+    messages["DeadLetter"] = DEAD_LETTER_MESSAGE
+    on_topic: dict[str, list[str]] = {
+        KPI_SNAPSHOTS.name: ["KpiSnapshot"],
+        DEAD_LETTERS.name: ["DeadLetter"],
+    }
+    for model in EVENT_MODELS:
+        on_topic.setdefault(model.topic.name, []).append(model.__name__)
+    channels, operations = {}, {}
+    for topic in ALL_TOPICS:
+        key = _camel(topic.name)
+        names = on_topic.get(topic.name, [])
+        channels[key] = _channel(topic, names)
+        message_refs = [{"$ref": f"#/channels/{key}/messages/{name}"} for name in names]
+        for action, verb in (("send", "publish"), ("receive", "consume")):
+            operations[f"{verb}{key[0].upper()}{key[1:]}"] = {
+                "action": action,
+                "channel": {"$ref": f"#/channels/{key}"},
+                "summary": f"{'Producers' if action == 'send' else 'Consumers'} of {topic.name}.",
+                "messages": message_refs,
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -137,7 +180,9 @@ def asyncapi_document() -> dict[str, Any]:
             "description": "Events published by agency systems through the IOC ingest API and "
             "written to Kafka in CloudEvents binary content mode: the record value is the "
             "event's `data`, its attributes are `ce_*` headers. Structured-mode JSON Schemas of "
-            "each event are in contracts/schemas/. Versioning: contracts/VERSIONING.md.",
+            "each event are in contracts/schemas/. The indicators service publishes KPI "
+            "snapshots; consumers send records they cannot process to the dead-letter topic. "
+            "Versioning: contracts/VERSIONING.md.",
         },
         "defaultContentType": "application/json",
         "servers": {

@@ -30,7 +30,7 @@ FEEDBACK_EVENTS = Topic(
     name="ioc.feedback-events.v1",
     summary="Citizen and business feedback (phản ánh kiến nghị) opened, answered, closed.",
     key="feedback_id, so every event of one report stays in order",
-    partitions=3,
+    partitions=6,
     config=KEEP_FOREVER,
 )
 INDICATOR_REPORTS = Topic(
@@ -38,8 +38,27 @@ INDICATOR_REPORTS = Topic(
     summary="Periodic indicator values reported by agencies "
     "(DTI, 5G coverage, digital economy share …).",
     key="indicator_code|org_unit_code|period, so the latest report of a value wins in order",
-    partitions=3,
+    partitions=6,
     config=KEEP_FOREVER,
 )
 
-ALL_TOPICS: tuple[Topic, ...] = (DOSSIER_EVENTS, FEEDBACK_EVENTS, INDICATOR_REPORTS)
+# The event topics share one partition count: the indicators worker co-partitions its state
+# with all three (a worker owns the same partitions of each).
+EVENT_TOPICS: tuple[Topic, ...] = (DOSSIER_EVENTS, FEEDBACK_EVENTS, INDICATOR_REPORTS)
+
+KPI_SNAPSHOTS = Topic(
+    name="ioc.kpi-snapshots.v1",
+    summary="The latest value of every KPI (indicator, scope, period), for the alert service.",
+    key="indicator|scope|period: compaction keeps the latest snapshot of each KPI",
+    partitions=6,
+    config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
+)
+DEAD_LETTERS = Topic(
+    name="ioc.dead-letters.v1",
+    summary="Records a consumer could not process, unchanged, with the reason in headers.",
+    key="the original record's key",
+    partitions=1,
+    config={"cleanup.policy": "delete", "retention.ms": str(90 * 24 * 3600 * 1000)},
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (*EVENT_TOPICS, KPI_SNAPSHOTS, DEAD_LETTERS)

@@ -117,4 +117,7 @@ def test_asyncapi_document_is_valid_asyncapi_3() -> None:
     jsonschema.Draft7Validator(schema).validate(document)
     addresses = {c["address"] for c in document["channels"].values()}
     assert addresses == {t.name for t in ALL_TOPICS}
-    assert set(document["components"]["messages"]) == {m.__name__ for m in EVENT_MODELS}
+    assert set(document["components"]["messages"]) == {m.__name__ for m in EVENT_MODELS} | {
+        "KpiSnapshot",
+        "DeadLetter",
+    }

@@ -1,7 +1,7 @@
 """KPI maths on hand-computed cases: periods, working days, facts, contributions, rows."""
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,17 @@ DEFINITIONS = load_definitions()
 PROVINCE = load_province("quang-ngai")
 
 
+def contributions(changes: list[Any], indicator: str) -> list[Contribution]:
+    return [c for c in changes if isinstance(c, Contribution) and c.indicator == indicator]
+
+
 def event(name: str, **data: Any) -> Any:
     document = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
     return parse_event(document | {"data": document["data"] | data})
 
 
 def test_periods_follow_vietnam_time() -> None:
-    late_utc = datetime(2025, 3, 31, 20, 0, tzinfo=timezone.utc)  # 1 April, 03:00 in Vietnam
+    late_utc = datetime(2025, 3, 31, 20, 0, tzinfo=UTC)  # 1 April, 03:00 in Vietnam
     assert local_date(late_utc) == date(2025, 4, 1)
     assert periods_of(date(2025, 4, 1)) == ("2025-04", "2025-Q2", "2025")
     assert period_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
@@ -67,9 +71,7 @@ def test_on_time_counts_supplement_waiting_against_the_citizen() -> None:
         returned_at=None,
         finished_at="2025-03-19T16:00:00+07:00",
     )
-    on_time = [
-        c for c in changes_of(returned, DEFINITIONS, PROVINCE) if c.indicator == "ON_TIME_DOSSIERS"
-    ]
+    on_time = contributions(changes_of(returned, DEFINITIONS, PROVINCE), "ON_TIME_DOSSIERS")
     assert {c.numerator for c in on_time} == {1.0}
     late = event(
         "dossier-result-returned",
@@ -77,9 +79,7 @@ def test_on_time_counts_supplement_waiting_against_the_citizen() -> None:
         returned_at=None,
         finished_at="2025-03-20T16:00:00+07:00",
     )
-    changes = [
-        c for c in changes_of(late, DEFINITIONS, PROVINCE) if c.indicator == "ON_TIME_DOSSIERS"
-    ]
+    changes = contributions(changes_of(late, DEFINITIONS, PROVINCE), "ON_TIME_DOSSIERS")
     assert {(c.numerator, c.denominator) for c in changes} == {(0.0, 1.0)}
 
 
@@ -97,7 +97,7 @@ def test_feedback_on_time_uses_fifteen_working_days() -> None:
     answered = event("feedback-answered", due_at=None)
     [province_month] = [
         c
-        for c in changes_of(answered, DEFINITIONS, PROVINCE)
+        for c in contributions(changes_of(answered, DEFINITIONS, PROVINCE), "FEEDBACK_ON_TIME")
         if c.scope == "org:quang-ngai" and c.period == "2025-05"
     ]
     assert province_month.numerator == 1.0
