@@ -1,0 +1,40 @@
+"""`python -m services.indicators worker` runs the faust worker; `... api` the read API."""
+
+import logging
+import sys
+
+import faust
+import uvicorn
+from prometheus_client import start_http_server
+
+from services.indicators.settings import IndicatorsSettings
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = IndicatorsSettings()
+    role = sys.argv[1] if len(sys.argv) > 1 else "worker"
+    if role == "api":
+        from services.indicators.api import create_api
+
+        uvicorn.run(
+            create_api(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
+        )
+    elif role == "worker":
+        from services.indicators.worker import create_worker
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        start_http_server(settings.metrics_port, settings.host)
+        faust.Worker(create_worker(settings), loglevel="WARNING").execute_from_commandline()
+    else:
+        sys.exit(f"usage: python -m services.indicators worker|api (got {role!r})")
+
+
+if __name__ == "__main__":
+    main()
