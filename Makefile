@@ -14,6 +14,7 @@ BIN := $(VENV)/bin
 KAFKA_PORT ?= 9092
 REDIS_PORT ?= 16379
 INGEST_PORT ?= 8001
+INDICATORS_PORT ?= 8002
 STACK := .local/stack
 STACK_ENV := KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(KAFKA_PORT) REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0
 INGEST_ENV := INGEST_PORT=$(INGEST_PORT) INGEST_AGENCIES_FILE=$(STACK)/agencies.yaml
@@ -42,11 +43,18 @@ up: setup
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh start
 	@$(STACK_ENV) $(BIN)/ioc topics ensure
 	@$(BIN)/ioc agencies demo-keys $(STACK)
-	@$(STACK_ENV) $(INGEST_ENV) deploy/local/service.sh start ingest $(INGEST_PORT)
+	@$(STACK_ENV) $(INGEST_ENV) deploy/local/service.sh start ingest services.ingest \
+		http://127.0.0.1:$(INGEST_PORT)/healthz
+	@$(STACK_ENV) INDICATORS_DATA_DIR=$(STACK)/indicators-worker/state deploy/local/service.sh \
+		start indicators-worker services.indicators http://127.0.0.1:9102/metrics worker
+	@$(STACK_ENV) INDICATORS_PORT=$(INDICATORS_PORT) deploy/local/service.sh \
+		start indicators-api services.indicators http://127.0.0.1:$(INDICATORS_PORT)/healthz api
 	@echo
 	@echo "IOC local stack is up:"
 	@echo "  Ingest API        http://127.0.0.1:$(INGEST_PORT)/v1/events  (OpenAPI: /openapi.json)"
 	@echo "  Ingest metrics    http://127.0.0.1:9101/metrics"
+	@echo "  KPI read API      http://127.0.0.1:$(INDICATORS_PORT)/v1/kpis?indicator=ONLINE_DOSSIERS"
+	@echo "  Worker metrics    http://127.0.0.1:9102/metrics"
 	@echo "  Agency API keys   $(STACK)/agency-keys.json"
 	@echo "  Kafka bootstrap   127.0.0.1:$(KAFKA_PORT)"
 	@echo "  Redis             redis://127.0.0.1:$(REDIS_PORT)/0"
@@ -54,12 +62,16 @@ up: setup
 	@echo "Stop it with: make down"
 
 down:
+	@deploy/local/service.sh stop indicators-api
+	@deploy/local/service.sh stop indicators-worker
 	@deploy/local/service.sh stop ingest
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh stop
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh stop
 
 status:
 	@deploy/local/service.sh status ingest || true
+	@deploy/local/service.sh status indicators-worker || true
+	@deploy/local/service.sh status indicators-api || true
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh status || true
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh status || true
 

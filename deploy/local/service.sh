@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs one IOC service (python -m services.<name>) in the background for the local stack.
-#   service.sh start NAME PORT    start, wait until http://127.0.0.1:PORT/healthz answers
-#   service.sh stop NAME          stop (SIGTERM: the service drains, then exits)
-#   service.sh status NAME
+# Runs one IOC process in the background for the local stack.
+#   service.sh start LABEL MODULE HEALTH_URL [ARGS...]   python -m MODULE ARGS; wait for HEALTH_URL
+#   service.sh stop LABEL                                stop (SIGTERM: it drains, then exits)
+#   service.sh status LABEL
 # The service reads its settings from the environment (the Makefile sets them).
 set -euo pipefail
 
@@ -17,13 +17,14 @@ say() { echo "$name: $*" >&2; }
 source "$(dirname "$0")/lib.sh"
 
 start() {
-  local port=$1
+  local module=$1 health=$2
+  shift 2
   if running "$pidfile"; then say "already running (pid $(cat "$pidfile"))"; return; fi
   mkdir -p "$state"
-  nohup "$root/.venv/bin/python" -m "services.$name" >>"$log" 2>&1 </dev/null &
+  nohup "$root/.venv/bin/python" -m "$module" "$@" >>"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  wait_until 30 "$pidfile" "$log" curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"
-  say "ready on http://127.0.0.1:$port (log: $log)"
+  wait_until 60 "$pidfile" "$log" curl -sf -o /dev/null "$health"
+  say "ready (log: $log)"
 }
 
 stop() {
@@ -33,8 +34,8 @@ stop() {
 }
 
 case "$action" in
-  start) [[ -n "$name" && -n "${3:-}" ]] || { echo "usage: $0 start NAME PORT" >&2; exit 2; }; start "$3" ;;
+  start) [[ -n "$name" && -n "${4:-}" ]] || { echo "usage: $0 start LABEL MODULE HEALTH_URL [ARGS...]" >&2; exit 2; }; start "${@:3}" ;;
   stop) [[ -n "$name" ]] || { echo "usage: $0 stop NAME" >&2; exit 2; }; stop ;;
   status) if running "$pidfile"; then echo "$name: running (pid $(cat "$pidfile"))"; else echo "$name: stopped"; exit 3; fi ;;
-  *) echo "usage: $0 start NAME PORT | stop NAME | status NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 start LABEL MODULE HEALTH_URL [ARGS...] | stop LABEL | status LABEL" >&2; exit 2 ;;
 esac
