@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import redis.asyncio as aioredis
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 from redis.exceptions import RedisError
 
 from kpi.definitions import load_definitions
@@ -14,7 +15,7 @@ from services.indicators.readmodel import KpiReadModel
 from services.indicators.settings import IndicatorsSettings
 
 PERIOD = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
-GRANULARITY = {"month": 7, "quarter": 7, "year": 4}  # length of the period key
+PeriodKey = Annotated[str, StringConstraints(pattern=PERIOD)]
 
 
 def create_api(settings: IndicatorsSettings) -> FastAPI:
@@ -41,7 +42,7 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
         indicator: str,
         org_unit: Annotated[list[str] | None, Query(description="Org unit codes.")] = None,
         agency: Annotated[list[str] | None, Query(description="Agency codes.")] = None,
-        period: Annotated[list[str] | None, Query(pattern=PERIOD)] = None,
+        period: Annotated[list[PeriodKey] | None, Query()] = None,
         granularity: Annotated[str | None, Query(pattern="^(month|quarter|year)$")] = None,
         since: Annotated[
             str | None, Query(pattern=PERIOD, description="First period, inclusive.")
