@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup up down status test lint typecheck contracts pytest bench clean
+.PHONY: help setup up down status test lint typecheck contracts pytest bench faults clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -24,6 +24,7 @@ help:
 	@echo "make test    run the full suite: ruff, mypy, contract drift, pytest"
 	@echo "make status  show what is running"
 	@echo "make bench   benchmarks against raw baselines (starts the stack; minutes)"
+	@echo "make faults  fault tests: processes killed and restarted (minutes)"
 
 setup: $(VENV)/.installed node_modules/.installed
 	@deploy/local/kafka.sh install
@@ -93,6 +94,9 @@ pytest:
 
 bench: up
 	@$(STACK_ENV) $(BIN)/python -m bench.ingest_throughput
+
+faults: setup
+	$(BIN)/pytest tests/faults
 
 clean: down
 	rm -rf .local $(VENV) node_modules

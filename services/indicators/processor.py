@@ -74,10 +74,15 @@ class Processor:
             for change in changes_of(event, self._definitions, self._province):
                 kpi = f"{change.indicator}|{change.scope}|{change.period}"
                 key = f"{record.source}|{kpi}"
-                updated = apply(self._rows.get(key) or Row(), change, record.offset)
+                current = self._rows.get(key) or Row()
+                updated = apply(current, change, record.offset)
                 if updated is not None:
                     self._rows.put(record.partition, key, updated)
                     changed[key] = Changed(kpi, record.source, updated)
+                elif key not in changed:
+                    # Redelivered: the row has it, but the read model may not (the worker can
+                    # die between the changelog and Redis), so the row is published again.
+                    changed[key] = Changed(kpi, record.source, current)
         await self._rows.flush()  # durable before the batch is acknowledged
         await self._outputs.publish(list(changed.values()))
         return dead
