@@ -1,31 +1,22 @@
 """`python -m services.indicators worker` runs the faust worker; `... api` the read API."""
 
-import logging
 import sys
 
 import faust
-import uvicorn
 from prometheus_client import start_http_server
 
+from ioc.serve import configure_logging, serve
 from services.indicators.settings import IndicatorsSettings
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     settings = IndicatorsSettings()
     role = sys.argv[1] if len(sys.argv) > 1 else "worker"
     if role == "api":
         from services.indicators.api import create_api
 
-        uvicorn.run(
-            create_api(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            access_log=False,
-        )
+        serve(create_api(settings), settings.host, settings.port)
     elif role == "worker":
         from services.indicators.worker import create_worker
 

@@ -1,25 +1,14 @@
 """`python -m services.ingest`: serve the ingest API with the settings from the environment."""
 
-import logging
-
-import uvicorn
-
+from ioc.serve import configure_logging, serve
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     settings = IngestSettings()  # required values come from the environment
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-    )
+    serve(create_app(settings), settings.host, settings.port)
 
 
 if __name__ == "__main__":
