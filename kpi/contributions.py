@@ -4,6 +4,7 @@ above it, and for its agency; a reported value sets the row of its org unit and 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 
 from catalog import Province
 from contracts import AnyEvent, Dossier, Feedback, IndicatorValueReported
@@ -27,7 +28,7 @@ class Report:
     scope: str
     period: str
     value: float
-    reported_at: str  # event time, ISO 8601: the latest report for a period wins
+    reported_at: str  # event time, UTC ISO 8601: the latest report for a period wins
 
 
 Change = Contribution | Report
@@ -44,7 +45,7 @@ def changes_of(
                 f"org:{d.org_unit_code}",
                 d.period,
                 d.value,
-                event.time.isoformat(),
+                event.time.astimezone(UTC).isoformat(),
             )
         ]
     data = event.data

@@ -1,11 +1,10 @@
-"""KPI rows that apply each source position once: a row remembers the last position (offset in
-its source partition) applied to it, in the same record as its value, so a record redelivered
-after a crash or rebalance finds itself already applied. Rows are partial per source partition;
-a KPI is the merge of its partials."""
+"""KPI rows: what a KPI accumulates (numerator and denominator of a derived indicator, or the
+latest reported value), and how a batch of changes folds into one delta per row. Adding
+contributions commutes and the latest report wins whatever the order, so a delta applies the
+same to any stored row: the state store adds it once per source offset range."""
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from kpi.contributions import Change, Contribution
 
@@ -15,46 +14,37 @@ class Row:
     numerator: float = 0.0
     denominator: float = 0.0
     value: float | None = None  # a reported indicator's latest value
-    reported_at: str | None = None
-    position: int = -1
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> "Row":
-        return cls(**json.loads(text))
+    reported_at: str | None = None  # UTC ISO 8601: compares as text
 
 
-def apply(row: Row, change: Change, position: int) -> Row | None:
-    """The row after the change; None when this position was applied before."""
-    if position <= row.position:
-        return None
-    if isinstance(change, Contribution):
-        return replace(
+def kpi_key(change: Change) -> str:
+    return f"{change.indicator}|{change.scope}|{change.period}"
+
+
+def add(row: Row, change: Change | Row) -> Row:
+    """The row with a change (or another row's delta) added."""
+    if isinstance(change, Contribution | Row):
+        row = replace(
             row,
             numerator=row.numerator + change.numerator,
             denominator=row.denominator + change.denominator,
-            position=position,
         )
-    if row.reported_at is not None and change.reported_at < row.reported_at:
-        return replace(row, position=position)  # an older report arriving late: keep the latest
-    return replace(row, value=change.value, reported_at=change.reported_at, position=position)
+    if isinstance(change, Contribution):
+        return row
+    if change.reported_at is not None and (
+        row.reported_at is None or change.reported_at > row.reported_at
+    ):
+        row = replace(row, value=change.value, reported_at=change.reported_at)
+    return row
 
 
-def merge(partials: Iterable[Row]) -> Row:
-    total = Row()
-    for row in partials:
-        total = replace(
-            total,
-            numerator=total.numerator + row.numerator,
-            denominator=total.denominator + row.denominator,
-        )
-        if row.reported_at is not None and (
-            total.reported_at is None or row.reported_at > total.reported_at
-        ):
-            total = replace(total, value=row.value, reported_at=row.reported_at)
-    return total
+def deltas(changes: Iterable[Change]) -> dict[str, Row]:
+    """One delta per KPI row for a batch of changes."""
+    folded: dict[str, Row] = {}
+    for change in changes:
+        key = kpi_key(change)
+        folded[key] = add(folded.get(key, Row()), change)
+    return folded
 
 
 def kpi_value(row: Row, factor: float = 100.0) -> float | None:

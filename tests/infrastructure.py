@@ -165,14 +165,21 @@ def unique_name(request: pytest.FixtureRequest) -> str:
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], within: float, every: float = 0.05
+    condition: Callable[[], Awaitable[bool]],
+    within: float,
+    every: float = 0.05,
+    explain: Callable[[], str] = lambda: "",
 ) -> None:
-    """Wait until `condition()` holds; fail after `within` seconds (never a fixed sleep)."""
-    async with asyncio.timeout(within):
-        while True:
-            if await condition():
-                return
-            await asyncio.sleep(every)
+    """Wait until `condition()` holds; fail after `within` seconds (never a fixed sleep), with
+    `explain()` telling what was last seen."""
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                if await condition():
+                    return
+                await asyncio.sleep(every)
+    except TimeoutError:
+        pytest.fail(f"condition not met within {within}s {explain()}".rstrip())
 
 
 NewTopic = Callable[..., Awaitable[str]]

@@ -19,12 +19,14 @@ PeriodKey = Annotated[str, StringConstraints(pattern=PERIOD)]
 
 
 def create_api(settings: IndicatorsSettings) -> FastAPI:
-    names = {d.code: {"name_vi": d.name_vi, "name_en": d.name_en} for d in load_definitions()}
+    definitions = load_definitions()
+    names = {d.code: {"name_vi": d.name_vi, "name_en": d.name_en} for d in definitions}
+    factors = {d.code: d.factor for d in definitions}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
-        app.state.redis, app.state.kpis = redis, KpiReadModel(redis, settings.redis_prefix)
+        app.state.redis, app.state.kpis = redis, KpiReadModel(redis, settings.redis_prefix, factors)
         yield
         await redis.aclose()
 

@@ -1,47 +1,35 @@
-"""Where a batch's changed rows go: the Redis read model (partials, merged snapshots, index),
-the compacted snapshot topic, and the dead-letter topic for records that cannot be read."""
+"""Where a batch's results go besides the state: KPI snapshots to the compacted snapshot topic
+(the alert service's input), unreadable records to the dead-letter topic with the reason."""
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
-
-import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from collections.abc import Awaitable, Callable, Sequence
 
 from contracts.kpi import KpiSnapshot
-from kpi.rows import Row, kpi_value, merge
-from services.indicators.processor import Changed, Record
-from services.indicators.readmodel import KpiKeys
+from services.indicators.processor import Record
 
 log = logging.getLogger(__name__)
 
-SendRecord = Callable[[bytes | None, bytes, Sequence[tuple[str, bytes]]], Awaitable[None]]
+OutgoingRecord = tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]
+SendAll = Callable[[Sequence[OutgoingRecord]], Awaitable[None]]
 
 
-class KpiOutputs:
+class KafkaOutputs:
+    """Queues records and sends them on flush(), which returns once the broker acknowledged
+    each of them."""
+
     def __init__(
-        self,
-        redis: aioredis.Redis,
-        prefix: str,
-        factors: Mapping[str, float],
-        send_snapshot: SendRecord,
-        send_dead_letter: SendRecord,
-        consumer: str,
+        self, send_all: SendAll, snapshot_topic: str, dead_letter_topic: str, consumer: str
     ) -> None:
-        self._redis, self._keys, self._factors = redis, KpiKeys(prefix), factors
-        self._send_snapshot, self._send_dead_letter = send_snapshot, send_dead_letter
+        self._send_all = send_all
+        self._snapshot_topic, self._dead_letter_topic = snapshot_topic, dead_letter_topic
         self._consumer = consumer
+        self._queued: list[OutgoingRecord] = []
 
-    async def publish(self, changed: list[Changed]) -> None:
-        if not changed:
-            return
-        snapshots = await self._write_until_done(changed)
-        for snapshot in snapshots:
-            await self._send_snapshot(
-                snapshot.key().encode(), snapshot.model_dump_json().encode(), []
-            )
+    async def publish(self, snapshots: list[KpiSnapshot]) -> None:
+        self._queued += [
+            (self._snapshot_topic, s.key().encode(), s.model_dump_json().encode(), [])
+            for s in snapshots
+        ]
 
     async def dead_letter(self, record: Record, reason: str) -> None:
         log.warning(
@@ -55,48 +43,9 @@ class KpiOutputs:
             ("ioc_dlq_offset", str(record.offset).encode()),
             ("ioc_dlq_consumer", self._consumer.encode()),
         ]
-        await self._send_dead_letter(record.key, record.value, headers)
+        self._queued.append((self._dead_letter_topic, record.key, record.value, headers))
 
-    async def _write_until_done(self, changed: list[Changed]) -> list[KpiSnapshot]:
-        """Redis down holds the stream here (nothing is acknowledged) until it answers again."""
-        delay = 0.2
-        while True:
-            try:
-                return await self._write(changed)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as e:
-                log.warning("Redis unavailable (%s); retrying in %.1fs", e, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-
-    async def _write(self, changed: list[Changed]) -> list[KpiSnapshot]:
-        kpis = sorted({c.kpi for c in changed})
-        pipe = self._redis.pipeline(transaction=False)
-        for c in changed:
-            pipe.hset(self._keys.parts(c.kpi), c.source, c.row.to_json())
-        for kpi in kpis:
-            pipe.hgetall(self._keys.parts(kpi))
-        partials = (await pipe.execute())[len(changed) :]
-        now = datetime.now(UTC)
-        snapshots = [
-            self._snapshot(kpi, rows, now) for kpi, rows in zip(kpis, partials, strict=True)
-        ]
-        pipe = self._redis.pipeline(transaction=False)
-        for snapshot in snapshots:
-            pipe.set(self._keys.snapshot(snapshot.key()), snapshot.model_dump_json())
-            pipe.sadd(self._keys.index(snapshot.indicator), f"{snapshot.scope}|{snapshot.period}")
-        await pipe.execute()
-        return snapshots
-
-    def _snapshot(self, kpi: str, partials: Mapping[bytes, bytes], now: datetime) -> KpiSnapshot:
-        indicator, scope, period = kpi.split("|")
-        total = merge(Row.from_json(v) for v in partials.values())
-        return KpiSnapshot(
-            indicator=indicator,
-            scope=scope,
-            period=period,
-            value=kpi_value(total, self._factors.get(indicator, 100.0)),
-            numerator=total.numerator,
-            denominator=total.denominator,
-            reported_at=total.reported_at,
-            updated_at=now,
-        )
+    async def flush(self) -> None:
+        queued, self._queued = self._queued, []
+        if queued:
+            await self._send_all(queued)

@@ -1,18 +1,25 @@
-"""One batch of records in, KPI rows updated once each, outputs published. Talks to the state
-store and to the outputs through two small protocols, so it is tested without Kafka or Redis."""
+"""One batch of records in, each record applied exactly once to the KPI state, snapshots of the
+changed KPIs out. Talks to the state and to the outputs through two small protocols, so it is
+tested without Kafka or Redis.
+
+Exactly once: the state keeps the last offset applied per source partition and takes a batch
+only if that progress is still what was read (see state.py); records at or below it are
+redeliveries and skipped, though their KPIs are published again (the worker may have died
+between the state and the snapshot topic)."""
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from pydantic import ValidationError
 
 from catalog import Province
 from contracts import from_kafka_record
-from kpi.contributions import changes_of
+from contracts.kpi import KpiSnapshot
+from kpi.contributions import Change, changes_of
 from kpi.definitions import DerivedIndicator
-from kpi.rows import Row, apply
+from kpi.rows import Row, deltas, kpi_key
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +38,26 @@ class Record:
         return f"{self.topic}/{self.partition}"
 
 
-@dataclass(frozen=True, slots=True)
-class Changed:
-    kpi: str  # indicator|scope|period
-    source: str  # topic/partition: the partial this row is
-    row: Row
+@dataclass(slots=True)
+class Outcome:
+    applied: int = 0
+    redelivered: int = 0
+    dead_letters: int = 0
+    holes: list[str] = field(default_factory=list)  # "topic/partition@offset" not seen
 
 
-class RowStore(Protocol):
-    def get(self, key: str) -> Row | None: ...
-    def put(self, partition: int, key: str, row: Row) -> None: ...
-    async def flush(self) -> None: ...
+class KpiState(Protocol):
+    async def progress(self, sources: list[str]) -> dict[str, int]: ...
+    async def apply(
+        self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
+    ) -> bool: ...
+    async def snapshots(self, kpis: list[str]) -> list[KpiSnapshot]: ...
 
 
 class Outputs(Protocol):
-    async def publish(self, changed: list[Changed]) -> None: ...
     async def dead_letter(self, record: Record, reason: str) -> None: ...
+    async def publish(self, snapshots: list[KpiSnapshot]) -> None: ...
+    async def flush(self) -> None: ...
 
 
 class Processor:
@@ -54,43 +65,56 @@ class Processor:
         self,
         definitions: Sequence[DerivedIndicator],
         province: Province,
-        rows: RowStore,
+        state: KpiState,
         outputs: Outputs,
     ) -> None:
         self._definitions, self._province = definitions, province
-        self._rows, self._outputs = rows, outputs
+        self._state, self._outputs = state, outputs
 
-    async def process(self, records: Sequence[Record]) -> int:
-        """Apply the batch; returns how many records went to the dead-letter topic."""
-        changed: dict[str, Changed] = {}
-        dead = 0
-        for record in records:
-            try:
-                event = from_kafka_record(record.value, record.headers)
-            except (ValidationError, ValueError, UnicodeDecodeError) as e:
-                dead += 1
-                await self._outputs.dead_letter(record, _reason(e))
-                continue
-            for change in changes_of(event, self._definitions, self._province):
-                kpi = f"{change.indicator}|{change.scope}|{change.period}"
-                key = f"{record.source}|{kpi}"
-                current = self._rows.get(key) or Row()
-                updated = apply(current, change, record.offset)
-                if updated is not None:
-                    self._rows.put(record.partition, key, updated)
-                    changed[key] = Changed(kpi, record.source, updated)
-                elif key not in changed:
-                    # Redelivered: the row has it, but the read model may not (the worker can
-                    # die between the changelog and Redis), so the row is published again.
-                    changed[key] = Changed(kpi, record.source, current)
-        await self._rows.flush()  # durable before the batch is acknowledged
-        await self._outputs.publish(list(changed.values()))
-        return dead
+    async def process(self, records: Sequence[Record]) -> Outcome:
+        read = [(r, self._read(r)) for r in records]
+        sources = sorted({r.source for r in records})
+        while True:
+            outcome = Outcome()
+            progress = await self._state.progress(sources)
+            fresh = [(r, c) for r, c in read if r.offset > progress[r.source]]
+            for record, reason in fresh:
+                if isinstance(reason, str):
+                    outcome.dead_letters += 1
+                    await self._outputs.dead_letter(record, reason)
+            await self._outputs.flush()  # dead letters out before their records count as done
+            last = {r.source: r.offset for r, _ in sorted(fresh, key=lambda f: f[0].offset)}
+            batch = deltas(c for _, cs in fresh if not isinstance(cs, str) for c in cs)
+            if not fresh or await self._state.apply({s: progress[s] for s in last}, last, batch):
+                break
+        outcome.applied = len(fresh) - outcome.dead_letters
+        outcome.redelivered = len(records) - len(fresh)
+        outcome.holes = _holes([r for r, _ in fresh], progress)
+        for hole in outcome.holes:
+            log.error("records missing before %s: the consumer skipped them", hole)
+        touched = sorted({kpi_key(c) for _, cs in read if not isinstance(cs, str) for c in cs})
+        await self._outputs.publish(await self._state.snapshots(touched))
+        await self._outputs.flush()  # snapshots delivered before the batch is acknowledged
+        return outcome
+
+    def _read(self, record: Record) -> list[Change] | str:
+        """The record's KPI changes, or why it cannot be read."""
+        try:
+            event = from_kafka_record(record.value, record.headers)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            return f"invalid event: {where}: {first['msg']}"[:500]
+        except (ValueError, UnicodeDecodeError) as e:
+            return f"unreadable record: {type(e).__name__}: {e}"[:500]
+        return changes_of(event, self._definitions, self._province)
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return f"invalid event: {where}: {first['msg']}"[:500]
-    return f"unreadable record: {type(error).__name__}: {error}"[:500]
+def _holes(fresh: Sequence[Record], progress: Mapping[str, int]) -> list[str]:
+    """Where a source's records do not follow on from its progress without a gap."""
+    holes, expected = [], dict(progress)
+    for record in sorted(fresh, key=lambda r: (r.source, r.offset)):
+        if record.offset > expected[record.source] + 1:
+            holes.append(f"{record.source}@{expected[record.source] + 1}")
+        expected[record.source] = record.offset
+    return holes

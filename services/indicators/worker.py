@@ -1,9 +1,10 @@
-"""The faust worker: one agent over the three event topics, in batches, with the KPI rows in a
-table whose changelog (in Kafka) is the state. The agent is thin: `Processor` does the work.
+"""The faust worker: one agent over the three event topics, taking records in batches. The
+agent is thin: `Processor` does the work, against the KPI state in Redis (state.py).
 
-at_least_once processing: a batch is acknowledged only after its rows reached the changelog,
-and each row carries the last source offset applied to it, so a redelivered record is skipped
-row by row (kpi/rows.py): no event counts twice, and state grows with KPIs, not events."""
+at_least_once processing: faust acknowledges a batch after the agent returns from it, by which
+time its effect is in the state (exactly once, by the progress kept per source partition) and
+its snapshots and dead letters were acknowledged by the broker. No faust tables: their
+recovery races the stream after a restart and skips records (faust-streaming issue 596)."""
 
 import asyncio
 import logging
@@ -12,54 +13,30 @@ from typing import Any
 
 import faust
 import redis.asyncio as aioredis
-from faust.types import TableT
+from faust.types import ProducerT
 from prometheus_client import Counter, Histogram
 
 from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
 from kpi.definitions import load_definitions
-from kpi.rows import Row
-from services.indicators.outputs import KpiOutputs
+from services.indicators.outputs import KafkaOutputs, OutgoingRecord
 from services.indicators.processor import Processor, Record
 from services.indicators.settings import IndicatorsSettings
+from services.indicators.state import RedisKpiState
 
 log = logging.getLogger(__name__)
 
 EVENTS = Counter(
-    "ioc_indicators_events", "Records consumed, by outcome (applied, dead_letter).", ["outcome"]
+    "ioc_indicators_events",
+    "Records consumed, by outcome (applied, redelivered, dead_letter).",
+    ["outcome"],
+)
+HOLES = Counter(
+    "ioc_indicators_offset_holes", "Times records were missing from a partition's sequence."
 )
 BATCH_SECONDS = Histogram(
     "ioc_indicators_batch_duration_seconds", "Time to apply one batch and publish its changes."
 )
-
-
-class FaustRowStore:
-    """KPI rows in a faust table, written to its changelog once per batch and row: the final
-    value only, to the changelog partition of the row's source partition (named explicitly: a
-    batch spans partitions). flush() returns once the broker acknowledged them all, so a batch
-    is never acknowledged before its rows are durable, and no two versions of a row are ever in
-    flight together (faust's producer buffer may reorder them: seen as lost counts)."""
-
-    def __init__(self, table: TableT[Any, Any]) -> None:
-        self._table = table
-        self._dirty: dict[str, tuple[int, str]] = {}
-
-    def get(self, key: str) -> Row | None:
-        stored = self._table.data.get(key)
-        return Row.from_json(stored) if stored is not None else None
-
-    def put(self, partition: int, key: str, row: Row) -> None:
-        text = row.to_json()
-        self._table.data[key] = text
-        self._dirty[key] = (partition, text)
-
-    async def flush(self) -> None:
-        dirty, self._dirty = self._dirty, {}
-        if dirty:
-            await asyncio.gather(
-                *(self._table.send_changelog(p, key, text) for key, (p, text) in dirty.items())
-            )
-            await self._table.app.producer.flush()
 
 
 def create_worker(settings: IndicatorsSettings) -> faust.App:
@@ -67,10 +44,6 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=";".join(f"kafka://{s}" for s in settings.kafka_bootstrap_servers.split(",")),
-        # Rebuilt from the changelog on start. Known gap (see the fault test): after kill -9 the
-        # memory store can come back with stale rows for partitions that were not active in the
-        # first rebalance; a store that persists per partition (rocksdb) is the next step.
-        store="memory://",
         processing_guarantee="at_least_once",
         topic_partitions=EVENT_TOPICS[0].partitions,
         topic_replication_factor=settings.topic_replication_factor,
@@ -79,45 +52,25 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
         datadir=str(settings.data_dir),
         stream_buffer_maxsize=max(4096, settings.batch_size * 2),
         broker_session_timeout=settings.session_timeout_seconds,
-        # No standby replicas: a standby replaying the changelog can overwrite rows of a
-        # partition that has just become active (seen as lost counts after kill -9). An active
-        # partition always recovers its rows from the changelog before it processes records.
-        table_standby_replicas=0,
         broker_rebalance_timeout=settings.session_timeout_seconds * 2,
     )
     events = app.topic(
         *(prefix + t.name for t in EVENT_TOPICS), key_serializer="raw", value_serializer="raw"
     )
-    snapshots = app.topic(prefix + KPI_SNAPSHOTS.name, key_serializer="raw", value_serializer="raw")
-    dead_letters = app.topic(
-        prefix + DEAD_LETTERS.name, key_serializer="raw", value_serializer="raw"
-    )
-    table = app.Table(
-        "kpi-rows", partitions=EVENT_TOPICS[0].partitions, key_type=str, value_type=str
-    )
     definitions = load_definitions()
+    factors = {d.code: d.factor for d in definitions}
     redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
 
-    async def send_snapshot(
-        key: bytes | None, value: bytes, headers: Sequence[tuple[str, bytes]]
-    ) -> None:
-        await snapshots.send(key=key, value=value)
+    async def send(records: Sequence[OutgoingRecord]) -> None:
+        await send_all(app.producer, records)
 
-    async def send_dead_letter(
-        key: bytes | None, value: bytes, headers: Sequence[tuple[str, bytes]]
-    ) -> None:
-        await dead_letters.send(key=key, value=value, headers=list(headers))
-
-    outputs = KpiOutputs(
-        redis,
-        settings.redis_prefix,
-        {d.code: d.factor for d in definitions},
-        send_snapshot,
-        send_dead_letter,
-        settings.app_id,
-    )
     processor = Processor(
-        definitions, load_province(settings.province), FaustRowStore(table), outputs
+        definitions,
+        load_province(settings.province),
+        RedisKpiState(redis, settings.redis_prefix, factors),
+        KafkaOutputs(
+            send, prefix + KPI_SNAPSHOTS.name, prefix + DEAD_LETTERS.name, settings.app_id
+        ),
     )
 
     @app.agent(events)
@@ -127,14 +80,25 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
             # A batch may have been buffered across a rebalance: only records of partitions
             # still ours are applied (the others are redelivered to their new owner).
             owned = app.consumer.assignment()
-            batch = [e for e in batch if e.message.tp in owned]
+            records = [_record(e) for e in batch if e.message.tp in owned]
             with BATCH_SECONDS.time():
-                dead = await processor.process([_record(e) for e in batch])
-                await app.producer.flush()  # snapshots and dead letters delivered before the ack
-            EVENTS.labels("applied").inc(len(batch) - dead)
-            EVENTS.labels("dead_letter").inc(dead)
+                outcome = await processor.process(records)
+            EVENTS.labels("applied").inc(outcome.applied)
+            EVENTS.labels("redelivered").inc(outcome.redelivered)
+            EVENTS.labels("dead_letter").inc(outcome.dead_letters)
+            HOLES.inc(len(outcome.holes))
 
     return app
+
+
+async def send_all(producer: ProducerT, records: Sequence[OutgoingRecord]) -> None:
+    """Send the records and return once the broker acknowledged each of them (faust's own
+    send_soon and flush may return with records still buffered)."""
+    pending = [
+        await producer.send(topic, key, value, None, None, list(headers) or None)
+        for topic, key, value, headers in records
+    ]
+    await asyncio.gather(*pending)
 
 
 def _record(event: faust.EventT[Any]) -> Record:

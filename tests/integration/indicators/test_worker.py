@@ -21,7 +21,7 @@ from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
 from kpi.contributions import changes_of
 from kpi.definitions import load_definitions
-from kpi.rows import Row, apply, kpi_value, merge
+from kpi.rows import Row, add, deltas, kpi_value
 from services.indicators.readmodel import KpiReadModel
 from tests.infrastructure import eventually
 from tests.integration.ingest.harness import free_port
@@ -46,12 +46,9 @@ def dossier(i: int, rng: random.Random) -> Any:
 
 def expected(events: list[Any], kpi: str) -> float | None:
     """The KPI computed by the pure domain, every event applied exactly once."""
-    row = Row()
-    for position, event in enumerate(events):
-        for change in changes_of(event, load_definitions(), load_province("quang-ngai")):
-            if f"{change.indicator}|{change.scope}|{change.period}" == kpi:
-                row = apply(row, change, position) or row
-    return kpi_value(merge([row]))
+    definitions, province = load_definitions(), load_province("quang-ngai")
+    changes = [c for e in events for c in changes_of(e, definitions, province)]
+    return kpi_value(add(Row(), deltas(changes).get(kpi, Row())))
 
 
 class Stack:
@@ -136,7 +133,7 @@ async def wait_for_denominator(
         seen.update(snapshot or {})
         return snapshot is not None and snapshot["denominator"] >= count
 
-    await eventually(reached, within=within, every=0.2)
+    await eventually(reached, within=within, every=0.2, explain=lambda: f"(last seen: {seen})")
     return seen
 
 

@@ -12,7 +12,7 @@ from contracts import parse_event
 from kpi.contributions import Contribution, Report, changes_of
 from kpi.definitions import holds, load_definitions
 from kpi.periods import local_date, period_bounds, periods_of
-from kpi.rows import Row, apply, kpi_value, merge
+from kpi.rows import Row, add, deltas, kpi_value
 from kpi.workdays import add_working_days, is_working_day, working_days_between
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
@@ -106,7 +106,7 @@ def test_feedback_on_time_uses_fifteen_working_days() -> None:
 
 def test_a_reported_value_sets_its_own_row() -> None:
     [report] = changes_of(event("indicator-dti-yearly"), DEFINITIONS, PROVINCE)
-    assert report == Report("DTI", "org:quang-ngai", "2024", 0.4821, "2025-04-15T09:00:00+07:00")
+    assert report == Report("DTI", "org:quang-ngai", "2024", 0.4821, "2025-04-15T02:00:00+00:00")
 
 
 def test_conditions_accept_a_value_or_one_of_a_list() -> None:
@@ -115,29 +115,26 @@ def test_conditions_accept_a_value_or_one_of_a_list() -> None:
     assert holds({}, {})
 
 
-def test_a_row_applies_each_position_once() -> None:
-    change = Contribution("X", "org:a", "2025", 1, 1)
-    row = apply(Row(), change, position=7)
-    assert row == Row(1, 1, position=7)
-    assert apply(row, change, position=7) is None  # redelivered
-    assert apply(row, change, position=3) is None  # older
-    assert apply(row, change, position=8) == Row(2, 2, position=8)
+def test_a_batch_folds_into_one_delta_per_row() -> None:
+    a, b = Contribution("X", "org:a", "2025", 1, 1), Contribution("X", "org:a", "2025", 0, 1)
+    other = Contribution("X", "org:b", "2025", 1, 1)
+    assert deltas([a, b, other, a]) == {"X|org:a|2025": Row(2, 3), "X|org:b|2025": Row(1, 1)}
+    assert add(Row(1, 1), Row(2, 3)) == Row(3, 4)
 
 
-def test_the_latest_report_wins_even_when_it_arrives_first() -> None:
-    newer = Report("DTI", "org:q", "2024", 0.52, "2025-05-01T00:00:00+07:00")
-    older = Report("DTI", "org:q", "2024", 0.48, "2025-04-01T00:00:00+07:00")
-    row = apply(apply(Row(), newer, 1) or Row(), older, 2)
-    assert row is not None
-    assert (row.value, row.position) == (0.52, 2)
+def test_the_latest_report_wins_in_any_order() -> None:
+    newer = Report("DTI", "org:q", "2024", 0.52, "2025-04-30T17:00:00+00:00")
+    older = Report("DTI", "org:q", "2024", 0.48, "2025-03-31T17:00:00+00:00")
+    assert add(add(Row(), newer), older) == add(add(Row(), older), newer)
+    assert add(add(Row(), older), newer).value == 0.52
+    assert add(Row(), deltas([newer, older])["DTI|org:q|2024"]).value == 0.52
 
 
-def test_partials_merge_into_the_kpi() -> None:
-    total = merge([Row(3, 4, position=9), Row(1, 4, position=2)])
-    assert (total.numerator, total.denominator) == (4, 8)
-    assert kpi_value(total) == pytest.approx(50.0)
+def test_kpi_value_applies_the_factor_or_takes_the_reported_value() -> None:
+    assert kpi_value(Row(1, 4)) == pytest.approx(25.0)
+    assert kpi_value(Row(1, 4), factor=1.0) == pytest.approx(0.25)
     assert kpi_value(Row()) is None
-    assert Row.from_json(Row(1, 2, position=5).to_json()) == Row(1, 2, position=5)
+    assert kpi_value(Row(value=0.6, reported_at="2025-01-01T00:00:00+00:00")) == 0.6
 
 
 def test_every_derived_indicator_of_the_plan_is_defined() -> None:

@@ -1,66 +1,87 @@
-"""The batch processor with an in-memory row store and outputs: exactly-once effect on
-redelivery, dead letters for unreadable records, one output per changed row."""
+"""The batch processor with an in-memory state and outputs: exactly-once effect on redelivery
+and when another worker moved a partition on, dead letters for unreadable records, holes in a
+partition's offsets reported, one snapshot per changed KPI."""
 
 import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from catalog import load_province
 from contracts import parse_event, to_kafka_record
+from contracts.kpi import KpiSnapshot
 from kpi.definitions import load_definitions
-from kpi.rows import Row, kpi_value, merge
-from services.indicators.processor import Changed, Processor, Record
+from kpi.rows import Row, add, kpi_value
+from services.indicators.processor import Processor, Record
+from services.indicators.readmodel import to_snapshot
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
+TOPIC = "ioc.dossier-events.v1"
 
 
-class MemoryRows:
+class MemoryState:
+    """The compare-and-set contract of the Redis state (state.py), in memory."""
+
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
-        self.flushed = 0
+        self.offsets: dict[str, int] = {}
+        self.applied = 0
 
-    def get(self, key: str) -> Row | None:
-        return self.rows.get(key)
+    async def progress(self, sources: list[str]) -> dict[str, int]:
+        return {s: self.offsets.get(s, -1) for s in sources}
 
-    def put(self, partition: int, key: str, row: Row) -> None:
-        self.rows[key] = row
+    async def apply(
+        self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
+    ) -> bool:
+        if any(self.offsets.get(s, -1) != o for s, o in expected.items()):
+            return False
+        self.offsets.update(last)
+        for kpi, delta in deltas.items():
+            self.rows[kpi] = add(self.rows.get(kpi, Row()), delta)
+        self.applied += 1
+        return True
 
-    async def flush(self) -> None:
-        self.flushed += 1
+    async def snapshots(self, kpis: list[str]) -> list[KpiSnapshot]:
+        now = datetime.now(UTC)
+        return [to_snapshot(k, self.rows[k], 100.0, now) for k in kpis if k in self.rows]
 
 
 class MemoryOutputs:
     def __init__(self) -> None:
-        self.published: list[Changed] = []
+        self.published: list[KpiSnapshot] = []
         self.dead: list[tuple[Record, str]] = []
+        self.flushes = 0
 
-    async def publish(self, changed: list[Changed]) -> None:
-        self.published += changed
+    async def publish(self, snapshots: list[KpiSnapshot]) -> None:
+        self.published += snapshots
 
     async def dead_letter(self, record: Record, reason: str) -> None:
         self.dead.append((record, reason))
 
+    async def flush(self) -> None:
+        self.flushes += 1
 
-def records(
-    names_and_changes: list[tuple[str, dict[str, object]]], partition: int = 0
-) -> list[Record]:
+
+def records(names_and_changes: list[tuple[str, dict[str, object]]]) -> list[Record]:
     out = []
     for offset, (name, data) in enumerate(names_and_changes):
         document = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
         event = parse_event(document | {"id": f"e{offset}", "data": document["data"] | data})
         r = to_kafka_record(event)
-        out.append(Record("ioc.dossier-events.v1", partition, offset, r.key, r.value, r.headers))
+        out.append(Record(TOPIC, 0, offset, r.key, r.value, r.headers))
     return out
 
 
-def processor() -> tuple[Processor, MemoryRows, MemoryOutputs]:
-    rows, outputs = MemoryRows(), MemoryOutputs()
-    return Processor(load_definitions(), load_province("quang-ngai"), rows, outputs), rows, outputs
+def processor() -> tuple[Processor, MemoryState, MemoryOutputs]:
+    state, outputs = MemoryState(), MemoryOutputs()
+    definitions, province = load_definitions(), load_province("quang-ngai")
+    return Processor(definitions, province, state, outputs), state, outputs
 
 
-def kpi(rows: MemoryRows, key: str) -> float | None:
-    return kpi_value(merge(r for k, r in rows.rows.items() if k.endswith("|" + key)))
+def kpi(state: MemoryState, key: str) -> float | None:
+    return kpi_value(state.rows[key])
 
 
 BATCH: list[tuple[str, dict[str, object]]] = [
@@ -72,50 +93,90 @@ BATCH: list[tuple[str, dict[str, object]]] = [
         {"dossier_id": "D", "org_unit_code": "nghia-lo", "agency_code": "ubnd.nghia-lo"},
     ),
 ]
+PROVINCE_YEAR = "ONLINE_DOSSIERS|org:quang-ngai|2025"
 
 
 async def test_kpis_for_commune_province_and_agency_by_hand() -> None:
-    run, rows, outputs = processor()
-    await run.process(records(BATCH))
+    run, state, outputs = processor()
+    outcome = await run.process(records(BATCH))
     # Cẩm Thành: A online, B and C in person → 1/3; Nghĩa Lộ: D online → 1/1; province 2/4.
-    assert kpi(rows, "ONLINE_DOSSIERS|org:cam-thanh|2025-03") == pytest.approx(100 / 3)
-    assert kpi(rows, "ONLINE_DOSSIERS|org:nghia-lo|2025-Q1") == 100.0
-    assert kpi(rows, "ONLINE_DOSSIERS|org:quang-ngai|2025") == 50.0
-    assert kpi(rows, "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-03") == pytest.approx(100 / 3)
-    assert rows.flushed == 1
-    assert {c.kpi for c in outputs.published} >= {"ONLINE_DOSSIERS|org:quang-ngai|2025"}
+    assert kpi(state, "ONLINE_DOSSIERS|org:cam-thanh|2025-03") == pytest.approx(100 / 3)
+    assert kpi(state, "ONLINE_DOSSIERS|org:nghia-lo|2025-Q1") == 100.0
+    assert kpi(state, PROVINCE_YEAR) == 50.0
+    assert kpi(state, "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-03") == pytest.approx(100 / 3)
+    assert (outcome.applied, state.applied, state.offsets) == (4, 1, {f"{TOPIC}/0": 3})
+    assert {s.key() for s in outputs.published} == set(state.rows)
 
 
 async def test_a_redelivered_batch_changes_nothing_but_is_published_again() -> None:
-    run, rows, outputs = processor()
+    run, state, outputs = processor()
     batch = records(BATCH)
-    await run.process(batch)
-    before = dict(rows.rows)
+    await run.process(batch[:2])
+    await run.process(batch[2:])
+    before = dict(state.rows)
     outputs.published.clear()
-    await run.process(batch[1:])  # redelivered after a crash: offsets 1-3 again
-    assert rows.rows == before
-    # The worker may have died before the read model saw these rows: they go out again,
-    # with the same (absolute) values.
-    assert outputs.published
-    assert all(rows.rows[f"{c.source}|{c.kpi}"] == c.row for c in outputs.published)
+    outcome = await run.process(batch[1:])  # redelivered after a crash: offsets 1-3 again
+    assert (outcome.applied, outcome.redelivered) == (0, 3)
+    assert state.rows == before
+    # The worker may have died before the snapshots went out: they go out again.
+    assert PROVINCE_YEAR in {s.key() for s in outputs.published}
+
+
+async def test_a_partly_redelivered_batch_applies_only_the_new_records() -> None:
+    run, state, _ = processor()
+    batch = records(BATCH)
+    await run.process(batch[:2])
+    outcome = await run.process(batch[1:])
+    assert (outcome.applied, outcome.redelivered) == (2, 1)
+    assert (state.rows[PROVINCE_YEAR].numerator, state.rows[PROVINCE_YEAR].denominator) == (2, 4)
+
+
+async def test_a_partition_moved_on_by_another_worker_is_read_again() -> None:
+    run, state, _ = processor()
+    batch = records(BATCH)
+    zombie = Processor(load_definitions(), load_province("quang-ngai"), state, MemoryOutputs())
+    real_progress, overtaken = state.progress, list[bool]()
+
+    async def progress_then_overtaken(sources: list[str]) -> dict[str, int]:
+        seen = await real_progress(sources)
+        if not overtaken:
+            overtaken.append(True)
+            await zombie.process(batch[:2])  # the previous owner applies 0-1 meanwhile
+        return seen
+
+    state.progress = progress_then_overtaken  # type: ignore[method-assign]
+    outcome = await run.process(batch)
+    assert (outcome.applied, outcome.redelivered) == (2, 2)
+    assert state.rows[PROVINCE_YEAR].denominator == 4
 
 
 async def test_an_unreadable_record_is_a_dead_letter_and_the_rest_counts() -> None:
-    run, rows, outputs = processor()
+    run, state, outputs = processor()
     batch = records(BATCH)
-    poison = Record("ioc.dossier-events.v1", 0, 99, b"k", b"{not json", batch[0].headers)
-    dead = await run.process([batch[0], poison, *batch[1:]])
-    assert dead == 1
+    poison = Record(TOPIC, 0, 4, b"k", b"{not json", batch[0].headers)
+    outcome = await run.process([*batch, poison])
+    assert (outcome.applied, outcome.dead_letters) == (4, 1)
     [(record, reason)] = outputs.dead
-    assert record.offset == 99
+    assert record.offset == 4
     assert "unreadable record" in reason
-    assert kpi(rows, "ONLINE_DOSSIERS|org:quang-ngai|2025") == 50.0
+    assert kpi(state, PROVINCE_YEAR) == 50.0
+    assert state.offsets[f"{TOPIC}/0"] == 4  # the poison record is done with too
+    again = await run.process([poison])
+    assert (again.redelivered, again.dead_letters, len(outputs.dead)) == (1, 0, 1)
 
 
 async def test_a_record_breaking_its_contract_is_a_dead_letter_naming_the_field() -> None:
     run, _, outputs = processor()
     [good] = records(BATCH[:1])
     bad_value = json.loads(good.value) | {"status": 42}
-    bad = Record(good.topic, 0, 5, good.key, json.dumps(bad_value).encode(), good.headers)
-    assert await run.process([bad]) == 1
-    assert "data.status" in outputs.dead[0][1] or "status" in outputs.dead[0][1]
+    bad = Record(good.topic, 0, 0, good.key, json.dumps(bad_value).encode(), good.headers)
+    assert (await run.process([bad])).dead_letters == 1
+    assert "status" in outputs.dead[0][1]
+
+
+async def test_records_after_a_hole_are_reported() -> None:
+    run, _, _ = processor()
+    batch = records(BATCH)
+    await run.process(batch[:1])
+    outcome = await run.process(batch[2:])  # offset 1 never came
+    assert outcome.holes == [f"{TOPIC}/0@1"]

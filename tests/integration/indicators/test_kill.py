@@ -1,8 +1,5 @@
-"""Fault tests (`make faults`, not part of `make test`): the indicators worker killed with
-SIGKILL mid-stream must, once restarted, count every event exactly once.
-
-Known open bug (issue 4): this currently fails intermittently: faust's memory store comes back
-with stale rows for partitions that were not active in the first rebalance after the kill."""
+"""The indicators worker killed with SIGKILL mid-stream must, once restarted, count every
+event exactly once (the state and the consumer offsets are written at different moments)."""
 
 import random
 import signal
@@ -18,8 +15,6 @@ from tests.integration.indicators.test_worker import (
     wait_for_denominator,
 )
 from tests.integration.indicators.test_worker import stack as stack  # the fixture
-
-pytestmark = pytest.mark.fault
 
 
 async def test_kill_9_mid_stream_then_restart_counts_every_event_once(stack: Stack) -> None:
