@@ -6,6 +6,7 @@ import faust
 from prometheus_client import start_http_server
 
 from ioc.serve import configure_logging, serve
+from ioc.telemetry import configure_tracing
 from services.indicators.settings import IndicatorsSettings
 
 
@@ -20,6 +21,7 @@ def main() -> None:
     elif role == "worker":
         from services.indicators.worker import create_worker
 
+        configure_tracing("ioc-indicators")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         start_http_server(settings.metrics_port, settings.host)
         faust.Worker(create_worker(settings), loglevel="WARNING").execute_from_commandline()

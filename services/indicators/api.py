@@ -5,11 +5,12 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import redis.asyncio as aioredis
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 from redis.exceptions import RedisError
 
+from ioc.problems import install_problem_handlers, unavailable
 from kpi.definitions import load_definitions
 from services.indicators.readmodel import KpiReadModel
 from services.indicators.settings import IndicatorsSettings
@@ -38,6 +39,8 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
         redoc_url=None,
     )
 
+    install_problem_handlers(app)
+
     @app.get("/v1/kpis", summary="KPI snapshots of an indicator, by scope and period")
     async def kpis(
         request: Request,
@@ -54,9 +57,7 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
         try:
             found = await request.app.state.kpis.snapshots(indicator, scopes, period)
         except RedisError as e:
-            raise HTTPException(
-                503, "the KPI read model is unavailable", {"Retry-After": "5"}
-            ) from e
+            raise unavailable("the KPI read model is unavailable", 5) from e
         if granularity:
             found = [s for s in found if _granularity(s.period) == granularity]
         if since:

@@ -4,10 +4,19 @@
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from prometheus_client import Gauge
+
 from contracts.kpi import KpiSnapshot
 from services.indicators.processor import Record
 
 log = logging.getLogger(__name__)
+
+# Bounded labels: the province's yearly values only (indicators × years); the rest is in the API.
+PROVINCE_KPI = Gauge(
+    "ioc_kpi_value",
+    "Latest province-wide value of each indicator for the year to date.",
+    ["indicator", "year"],
+)
 
 OutgoingRecord = tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]
 SendAll = Callable[[Sequence[OutgoingRecord]], Awaitable[None]]
@@ -18,14 +27,22 @@ class KafkaOutputs:
     each of them."""
 
     def __init__(
-        self, send_all: SendAll, snapshot_topic: str, dead_letter_topic: str, consumer: str
+        self,
+        send_all: SendAll,
+        snapshot_topic: str,
+        dead_letter_topic: str,
+        consumer: str,
+        province_scope: str,
     ) -> None:
-        self._send_all = send_all
+        self._send_all, self._province_scope = send_all, province_scope
         self._snapshot_topic, self._dead_letter_topic = snapshot_topic, dead_letter_topic
         self._consumer = consumer
         self._queued: list[OutgoingRecord] = []
 
     async def publish(self, snapshots: list[KpiSnapshot]) -> None:
+        for s in snapshots:
+            if s.scope == self._province_scope and len(s.period) == 4 and s.value is not None:
+                PROVINCE_KPI.labels(s.indicator, s.period).set(s.value)
         self._queued += [
             (self._snapshot_topic, s.key().encode(), s.model_dump_json().encode(), [])
             for s in snapshots

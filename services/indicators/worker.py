@@ -8,12 +8,15 @@ recovery races the stream after a restart and skips records (faust-streaming iss
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import faust
 import redis.asyncio as aioredis
 from faust.types import ProducerT
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 
 from catalog import load_province
@@ -25,6 +28,8 @@ from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState
 
 log = logging.getLogger(__name__)
+TRACER = trace.get_tracer("ioc.indicators")
+TRACE_HEADERS = {"traceparent", "tracestate"}
 
 EVENTS = Counter(
     "ioc_indicators_events",
@@ -64,14 +69,16 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
     async def send(records: Sequence[OutgoingRecord]) -> None:
         await send_all(app.producer, records)
 
-    processor = Processor(
-        definitions,
-        load_province(settings.province),
-        RedisKpiState(redis, settings.redis_prefix, factors),
-        KafkaOutputs(
-            send, prefix + KPI_SNAPSHOTS.name, prefix + DEAD_LETTERS.name, settings.app_id
-        ),
+    province = load_province(settings.province)
+    outputs = KafkaOutputs(
+        send,
+        prefix + KPI_SNAPSHOTS.name,
+        prefix + DEAD_LETTERS.name,
+        settings.app_id,
+        f"org:{province.root.code}",
     )
+    state = RedisKpiState(redis, settings.redis_prefix, factors)
+    processor = Processor(definitions, province, state, outputs)
 
     @app.agent(events)
     async def update_kpis(stream: faust.types.StreamT[bytes]) -> None:
@@ -81,8 +88,10 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
             # still ours are applied (the others are redelivered to their new owner).
             owned = app.consumer.assignment()
             records = [_record(e) for e in batch if e.message.tp in owned]
+            started = time.time_ns()
             with BATCH_SECONDS.time():
                 outcome = await processor.process(records)
+            _continue_traces(records, started)
             EVENTS.labels("applied").inc(outcome.applied)
             EVENTS.labels("redelivered").inc(outcome.redelivered)
             EVENTS.labels("dead_letter").inc(outcome.dead_letters)
@@ -99,6 +108,28 @@ async def send_all(producer: ProducerT, records: Sequence[OutgoingRecord]) -> No
         for topic, key, value, headers in records
     ]
     await asyncio.gather(*pending)
+
+
+def _continue_traces(records: Sequence[Record], started_ns: int) -> None:
+    """One span per traced record, child of the span that produced it (the W3C trace context
+    in its Kafka headers): the trace runs from the agency's request to the KPI update."""
+    for record in records:
+        carrier = {k: v.decode() for k, v in record.headers if k in TRACE_HEADERS}
+        if "traceparent" not in carrier:
+            continue
+        span = TRACER.start_span(
+            "kpi.update",
+            context=propagate.extract(carrier),
+            kind=SpanKind.CONSUMER,
+            start_time=started_ns,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": record.topic,
+                "messaging.kafka.destination.partition": record.partition,
+                "messaging.kafka.message.offset": record.offset,
+            },
+        )
+        span.end()
 
 
 def _record(event: faust.EventT[Any]) -> Record:

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse, Response
 from opentelemetry import propagate, trace
 
 from contracts import MODELS_BY_TYPE
+from ioc.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
 from services.ingest.auth import Principal
 from services.ingest.binding import Mode, body_limit, mode_of, raw_events, too_large
 from services.ingest.intake import Outcome, Status
-from services.ingest.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
 from services.ingest.runtime import Runtime
 
 router = APIRouter()

@@ -5,15 +5,13 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 
 import redis.asyncio as aioredis
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ioc.problems import install_problem_handlers
 from ioc.telemetry import configure_tracing
 from services.ingest import api
 from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
@@ -22,7 +20,6 @@ from services.ingest.dedup import DedupStore
 from services.ingest.intake import Intake
 from services.ingest.metrics import IngestMetrics
 from services.ingest.openapi import SUMMARY, TITLE, VERSION, document
-from services.ingest.problems import PROBLEM_JSON, Problem, ProblemError
 from services.ingest.publisher import KafkaPublisher
 from services.ingest.ratelimit import RateLimiter
 from services.ingest.runtime import Runtime
@@ -88,9 +85,7 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
         redoc_url=None,
     )
     app.include_router(api.router)
-    app.add_exception_handler(ProblemError, _problem_response)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    install_problem_handlers(app)
     app.state.metrics_registry = registry
     described = document(settings.max_batch_events)
     app.openapi = lambda: described  # type: ignore[method-assign]  # the route reads its own body
@@ -102,28 +97,3 @@ def _authenticator(settings: IngestSettings) -> Authenticator:
     if settings.jwks_url and settings.jwt_issuer:
         verifier = JwtVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
     return Authenticator(AgencyRegistry.from_file(settings.agencies_file), verifier)
-
-
-async def _problem_response(_: Request, error: ProblemError) -> JSONResponse:
-    problem = error.problem
-    return JSONResponse(
-        problem.as_json(), problem.status, headers=problem.headers, media_type=PROBLEM_JSON
-    )
-
-
-async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    title = HTTPStatus(error.status_code).phrase
-    problem = Problem(
-        title.lower().replace(" ", "-"),
-        title,
-        error.status_code,
-        str(error.detail),
-        headers=dict(error.headers or {}),
-    )
-    return await _problem_response(request, ProblemError(problem))
-
-
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    problem = Problem("internal-error", "Internal error", 500, "an unexpected error; it is logged")
-    return await _problem_response(request, ProblemError(problem))

@@ -12,7 +12,7 @@ import jwt
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.ingest.problems import Problem, ProblemError, unauthorized
+from ioc.problems import Problem, ProblemError, unauthorized
 
 JWT_ALGORITHMS = ["RS256", "RS384", "PS256", "ES256", "ES384", "EdDSA"]
 

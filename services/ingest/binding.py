@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote
 
-from services.ingest.problems import FieldError, Problem, ProblemError
+from ioc.problems import FieldError, Problem, ProblemError
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"

@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from services.ingest.problems import unavailable
+from ioc.problems import unavailable
 
 
 class Claim(StrEnum):

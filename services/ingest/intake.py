@@ -17,9 +17,9 @@ from contracts import (
     parse_events,
     to_kafka_record,
 )
+from ioc.problems import FieldError, Problem, ProblemError, unavailable
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity
-from services.ingest.problems import FieldError, Problem, ProblemError, unavailable
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 

@@ -17,7 +17,7 @@ from services.ingest.auth import (
     JwtVerifier,
     hash_api_key,
 )
-from services.ingest.problems import ProblemError
+from ioc.problems import ProblemError
 
 KEY = "ioc_test-key-for-so-y-te"
 REGISTRY = AgencyRegistry(

@@ -11,7 +11,7 @@ from contracts import CloudEvent, from_kafka_record
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, _claim_of
 from services.ingest.intake import Intake, Status
-from services.ingest.problems import ProblemError
+from ioc.problems import ProblemError
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 EXAMPLE = (
