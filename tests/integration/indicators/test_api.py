@@ -44,7 +44,8 @@ async def test_a_trend_is_the_monthly_history_of_one_scope(api: httpx.AsyncClien
     )
     assert r.status_code == 200
     body = r.json()
-    assert body["name_vi"] and body["name_en"]
+    assert body["name_vi"]
+    assert body["name_en"]
     assert [(i["period"], i["value"]) for i in body["items"]] == [
         ("2025-01", 50.0),
         ("2025-02", 70.0),

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ioc.problems import ProblemError
 from services.ingest.auth import (
     AgencyCredentials,
     AgencyRegistry,
@@ -17,7 +18,6 @@ from services.ingest.auth import (
     JwtVerifier,
     hash_api_key,
 )
-from ioc.problems import ProblemError
 
 KEY = "ioc_test-key-for-so-y-te"
 REGISTRY = AgencyRegistry(

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from services.ingest.binding import BATCH, STRUCTURED, Limits, Mode, mode_of, raw_events
 from ioc.problems import ProblemError
+from services.ingest.binding import BATCH, STRUCTURED, Limits, Mode, mode_of, raw_events
 
 LIMITS = Limits(max_event_bytes=1000, max_batch_bytes=10_000, max_batch_events=3)
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from contracts import CloudEvent, from_kafka_record
+from ioc.problems import ProblemError
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, _claim_of
 from services.ingest.intake import Intake, Status
-from ioc.problems import ProblemError
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 EXAMPLE = (

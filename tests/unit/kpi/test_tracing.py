@@ -21,7 +21,8 @@ def test_each_traced_record_gets_a_child_span_of_its_producer() -> None:
     untraced = Record("t", 2, 42, None, b"{}", [])
     _continue_traces([traced, untraced], 0)
     [span] = [s for s in exporter.get_finished_spans() if s.name == "kpi.update"]
-    assert span.context is not None and span.parent is not None
+    assert span.context is not None
+    assert span.parent is not None
     assert trace.format_trace_id(span.context.trace_id) == TRACE_ID
     assert trace.format_span_id(span.parent.span_id) == PARENT
     assert span.attributes is not None
