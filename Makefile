@@ -94,6 +94,7 @@ pytest:
 
 bench: up
 	@$(STACK_ENV) $(BIN)/python -m bench.ingest_throughput
+	@$(STACK_ENV) $(BIN)/python -m bench.indicators_pipeline
 
 faults: setup
 	$(BIN)/pytest tests/faults

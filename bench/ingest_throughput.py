@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bench.common import start_process
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from ioc.kafka import ensure_topics, new_producer
 from services.ingest.auth import hash_api_key
@@ -130,25 +131,6 @@ def producer_performance(bootstrap: str, topic: str, records: int, size: int) ->
     return float(summary.split(",")[1].split()[0])
 
 
-def start_service(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    service = subprocess.Popen(
-        [sys.executable, "-m", "services.ingest"],
-        env=os.environ | env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                return service
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    service.kill()
-    raise RuntimeError("the ingest service did not become ready")
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=40_000)
@@ -179,7 +161,8 @@ async def main() -> None:
         agencies.write_text(
             yaml.safe_dump({"agencies": {"so-tu-phap": {"api_keys_sha256": [hash_api_key(key)]}}})
         )
-        service = start_service(
+        service = start_process(
+            ["services.ingest"],
             {
                 "INGEST_AGENCIES_FILE": str(agencies),
                 "INGEST_PORT": str(port),
@@ -190,7 +173,7 @@ async def main() -> None:
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "REDIS_URL": redis_url,
             },
-            port,
+            f"http://127.0.0.1:{port}/readyz",
         )
         try:
             url = f"http://127.0.0.1:{port}"

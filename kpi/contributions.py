@@ -1,6 +1,7 @@
-"""What one event adds to which KPI rows: each derived indicator the event triggers adds its
-numerator and denominator to every period of its date, for the event's org unit and each unit
-above it, and for its agency; a reported value sets the row of its org unit and period."""
+"""What one event changes: each derived indicator the event triggers contributes its numerator
+and denominator at the leaf (the event's org unit, agency and month); a reported value sets
+the row of its org unit and period. The roll-up of leaves to every unit above, the agency, the
+quarter and the year is done once per batch (kpi/rows.py), not once per event."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from kpi.periods import local_date, periods_of
 @dataclass(frozen=True, slots=True)
 class Contribution:
     indicator: str
-    scope: str  # "org:<org unit code>" or "agency:<agency code>"
-    period: str
+    org_unit: str
+    agency: str | None
+    month: str  # "2025-03", in Vietnam's time
     numerator: float
     denominator: float
 
@@ -34,9 +36,7 @@ class Report:
 Change = Contribution | Report
 
 
-def changes_of(
-    event: AnyEvent, definitions: Sequence[DerivedIndicator], province: Province
-) -> list[Change]:
+def changes_of(event: AnyEvent, definitions: Sequence[DerivedIndicator]) -> list[Change]:
     if isinstance(event, IndicatorValueReported):
         d = event.data
         return [
@@ -62,9 +62,10 @@ def changes_of(
         if not holds(definition.denominator, facts) or facts.get(definition.date) is None:
             continue
         counted = 1.0 if holds(definition.numerator, facts) else 0.0
-        periods = periods_of(local_date(facts[definition.date]))
-        for scope in scopes(province, data.org_unit_code, data.agency_code):
-            changes.extend(Contribution(definition.code, scope, p, counted, 1.0) for p in periods)
+        month = periods_of(local_date(facts[definition.date]))[0]
+        changes.append(
+            Contribution(definition.code, data.org_unit_code, data.agency_code, month, counted, 1.0)
+        )
     return changes
 
 

@@ -24,7 +24,11 @@ def main() -> None:
         configure_tracing("ioc-indicators")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         start_http_server(settings.metrics_port, settings.host)
-        faust.Worker(create_worker(settings), loglevel="WARNING").execute_from_commandline()
+        worker = faust.Worker(create_worker(settings), loglevel="WARNING")
+        # No terminal spinner: it sets the root logger to DEBUG (every aiokafka debug line is
+        # then formatted: a tenth of the worker's CPU) and writes escape codes into the log.
+        worker.spinner = None
+        worker.execute_from_commandline()
     else:
         sys.exit(f"usage: python -m services.indicators worker|api (got {role!r})")
 

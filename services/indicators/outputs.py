@@ -2,12 +2,14 @@
 (the alert service's input), unreadable records to the dead-letter topic with the reason."""
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from prometheus_client import Gauge
 
-from contracts.kpi import KpiSnapshot
+from kpi.rows import Row
 from services.indicators.processor import Record
+from services.indicators.readmodel import to_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,20 @@ class KafkaOutputs:
         dead_letter_topic: str,
         consumer: str,
         province_scope: str,
+        factors: Mapping[str, float],
     ) -> None:
         self._send_all, self._province_scope = send_all, province_scope
+        self._factors = factors
         self._snapshot_topic, self._dead_letter_topic = snapshot_topic, dead_letter_topic
         self._consumer = consumer
         self._queued: list[OutgoingRecord] = []
 
-    async def publish(self, snapshots: list[KpiSnapshot]) -> None:
+    async def publish(self, rows: Mapping[str, Row]) -> None:
+        now = datetime.now(UTC)
+        snapshots = [
+            to_snapshot(kpi, row, self._factors.get(kpi.split("|", 1)[0], 100.0), now)
+            for kpi, row in rows.items()
+        ]
         for s in snapshots:
             if s.scope == self._province_scope and len(s.period) == 4 and s.value is not None:
                 PROVINCE_KPI.labels(s.indicator, s.period).set(s.value)

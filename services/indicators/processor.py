@@ -16,10 +16,9 @@ from pydantic import ValidationError
 
 from catalog import Province
 from contracts import from_kafka_record
-from contracts.kpi import KpiSnapshot
 from kpi.contributions import Change, changes_of
 from kpi.definitions import DerivedIndicator
-from kpi.rows import Row, deltas, kpi_key
+from kpi.rows import Row, deltas
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +49,13 @@ class KpiState(Protocol):
     async def progress(self, sources: list[str]) -> dict[str, int]: ...
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
-    ) -> bool: ...
-    async def snapshots(self, kpis: list[str]) -> list[KpiSnapshot]: ...
+    ) -> dict[str, Row] | None: ...
+    async def stored(self, kpis: list[str]) -> dict[str, Row]: ...
 
 
 class Outputs(Protocol):
     async def dead_letter(self, record: Record, reason: str) -> None: ...
-    async def publish(self, snapshots: list[KpiSnapshot]) -> None: ...
+    async def publish(self, rows: Mapping[str, Row]) -> None: ...
     async def flush(self) -> None: ...
 
 
@@ -74,7 +73,8 @@ class Processor:
     async def process(self, records: Sequence[Record]) -> Outcome:
         read = [(r, self._read(r)) for r in records]
         sources = sorted({r.source for r in records})
-        while True:
+        stored: dict[str, Row] | None = None
+        while stored is None:
             outcome = Outcome()
             progress = await self._state.progress(sources)
             fresh = [(r, c) for r, c in read if r.offset > progress[r.source]]
@@ -84,16 +84,26 @@ class Processor:
                     await self._outputs.dead_letter(record, reason)
             await self._outputs.flush()  # dead letters out before their records count as done
             last = {r.source: r.offset for r, _ in sorted(fresh, key=lambda f: f[0].offset)}
-            batch = deltas(c for _, cs in fresh if not isinstance(cs, str) for c in cs)
-            if not fresh or await self._state.apply({s: progress[s] for s in last}, last, batch):
-                break
+            batch = deltas(
+                (c for _, cs in fresh if not isinstance(cs, str) for c in cs), self._province
+            )
+            expected = {s: progress[s] for s in last}
+            stored = await self._state.apply(expected, last, batch) if fresh else {}
         outcome.applied = len(fresh) - outcome.dead_letters
         outcome.redelivered = len(records) - len(fresh)
         outcome.holes = _holes([r for r, _ in fresh], progress)
         for hole in outcome.holes:
             log.error("records missing before %s: the consumer skipped them", hole)
-        touched = sorted({kpi_key(c) for _, cs in read if not isinstance(cs, str) for c in cs})
-        await self._outputs.publish(await self._state.snapshots(touched))
+        if outcome.redelivered:
+            redelivered = (
+                c
+                for r, cs in read
+                if r.offset <= progress[r.source] and not isinstance(cs, str)
+                for c in cs
+            )
+            again = deltas(redelivered, self._province).keys()
+            stored |= await self._state.stored(sorted(again - stored.keys()))
+        await self._outputs.publish(stored)
         await self._outputs.flush()  # snapshots delivered before the batch is acknowledged
         return outcome
 
@@ -107,7 +117,7 @@ class Processor:
             return f"invalid event: {where}: {first['msg']}"[:500]
         except (ValueError, UnicodeDecodeError) as e:
             return f"unreadable record: {type(e).__name__}: {e}"[:500]
-        return changes_of(event, self._definitions, self._province)
+        return changes_of(event, self._definitions)
 
 
 def _holes(fresh: Sequence[Record], progress: Mapping[str, int]) -> list[str]:

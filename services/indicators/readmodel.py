@@ -26,11 +26,15 @@ class KpiKeys:
         return f"{self.prefix}index:{indicator}"
 
 
-def row_from_hash(fields: Mapping[bytes, bytes]) -> Row:
-    value, reported_at = fields.get(b"value"), fields.get(b"reported_at")
+ROW_FIELDS = ("numerator", "denominator", "value", "reported_at")
+
+
+def row_of(fields: list[bytes | None]) -> Row:
+    """A row from its hash fields, read in the order of ROW_FIELDS."""
+    numerator, denominator, value, reported_at = fields[:4]
     return Row(
-        float(fields.get(b"numerator", 0)),
-        float(fields.get(b"denominator", 0)),
+        float(numerator or 0),
+        float(denominator or 0),
         float(value) if value is not None else None,
         reported_at.decode() if reported_at is not None else None,
     )
@@ -55,13 +59,13 @@ async def read_snapshots(
 ) -> list[KpiSnapshot]:
     pipe = redis.pipeline(transaction=False)
     for kpi in kpis:
-        pipe.hgetall(keys.row(kpi))
+        pipe.hmget(keys.row(kpi), *ROW_FIELDS, "updated_at")
     found = []
     for kpi, fields in zip(kpis, await pipe.execute(), strict=True):
-        if fields:
-            updated_at = datetime.fromisoformat(fields[b"updated_at"].decode())
+        if fields[-1] is not None:
+            updated_at = datetime.fromisoformat(fields[-1].decode())
             factor = factors.get(kpi.split("|")[0], 100.0)
-            found.append(to_snapshot(kpi, row_from_hash(fields), factor, updated_at))
+            found.append(to_snapshot(kpi, row_of(fields), factor, updated_at))
     return found
 
 

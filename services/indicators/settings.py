@@ -11,7 +11,8 @@ class IndicatorsSettings(InfraSettings):
 
     app_id: str = Field(default="ioc-indicators", description="Consumer group and state name.")
     data_dir: Path = Path(".local/stack/indicators/state")
-    batch_size: int = Field(default=1000, gt=0, description="Events per batch at most.")
+    # Large batches while catching up: rows touched by many events are written once per batch.
+    batch_size: int = Field(default=5000, gt=0, description="Events per batch at most.")
     batch_seconds: float = Field(default=0.05, gt=0, description="Longest wait to fill a batch.")
     redis_prefix: str = "ioc:kpi:"
     # A worker that dies (kill -9, lost node) holds its partitions until its session expires:

@@ -5,6 +5,7 @@ the batch's deltas and moves the progress, atomically. A record is so applied ex
 its offset is either at or below the progress, or its delta is not in the rows."""
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -14,52 +15,52 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from contracts.kpi import KpiSnapshot
 from kpi.rows import Row
-from services.indicators.readmodel import KpiKeys, read_snapshots
+from services.indicators.readmodel import ROW_FIELDS, KpiKeys, row_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# ARGV[1]: {"updated_at": ..., "sources": [[field, expected, last], ...],
+#           "rows": [[numerator, denominator, value, reported_at, index member], ...]}
+# KEYS: the progress hash, the row hashes, the index sets (in the order of "rows").
 APPLY_BATCH = """
-local n_sources, updated_at = tonumber(ARGV[1]), ARGV[2]
-local a = 3
-for i = 1, n_sources do
-  local stored = redis.call('HGET', KEYS[1], ARGV[a])
+local batch = cjson.decode(ARGV[1])
+for _, source in ipairs(batch.sources) do
+  local stored = redis.call('HGET', KEYS[1], source[1])
   local current = stored and tonumber(stored) or -1
-  if current ~= tonumber(ARGV[a + 1]) then
-    return {ARGV[a], tostring(current)}
+  if current ~= source[2] then
+    return {source[1], tostring(current)}
   end
-  a = a + 3
 end
-a = 3
-for i = 1, n_sources do
-  redis.call('HSET', KEYS[1], ARGV[a], ARGV[a + 2])
-  a = a + 3
+for _, source in ipairs(batch.sources) do
+  redis.call('HSET', KEYS[1], source[1], source[3])
 end
-local n_rows = (#KEYS - 1) / 2
-for i = 1, n_rows do
+local n_rows = #batch.rows
+local rows = {}
+for i, delta in ipairs(batch.rows) do
   local key = KEYS[1 + i]
-  redis.call('HINCRBYFLOAT', key, 'numerator', ARGV[a])
-  redis.call('HINCRBYFLOAT', key, 'denominator', ARGV[a + 1])
-  local reported_at = ARGV[a + 3]
-  if reported_at ~= '' then
+  redis.call('HINCRBYFLOAT', key, 'numerator', delta[1])
+  redis.call('HINCRBYFLOAT', key, 'denominator', delta[2])
+  local reported_at = delta[4]
+  if reported_at ~= cjson.null then
     local stored = redis.call('HGET', key, 'reported_at')
     if not stored or reported_at > stored then
-      redis.call('HSET', key, 'value', ARGV[a + 2], 'reported_at', reported_at)
+      redis.call('HSET', key, 'value', tostring(delta[3]), 'reported_at', reported_at)
     end
   end
-  redis.call('HSET', key, 'updated_at', updated_at)
-  redis.call('SADD', KEYS[1 + n_rows + i], ARGV[a + 4])
-  a = a + 5
+  redis.call('HSET', key, 'updated_at', batch.updated_at)
+  redis.call('SADD', KEYS[1 + n_rows + i], delta[5])
+  -- the ROW_FIELDS of readmodel.py
+  rows[i] = redis.call('HMGET', key, 'numerator', 'denominator', 'value', 'reported_at')
 end
-return 0
+return rows
 """
 
 
 class RedisKpiState:
-    def __init__(self, redis: aioredis.Redis, prefix: str, factors: Mapping[str, float]) -> None:
-        self._redis, self._keys, self._factors = redis, KpiKeys(prefix), factors
+    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+        self._redis, self._keys = redis, KpiKeys(prefix)
         self._apply = redis.register_script(APPLY_BATCH)
 
     async def progress(self, sources: list[str]) -> dict[str, int]:
@@ -69,28 +70,34 @@ class RedisKpiState:
 
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
-    ) -> bool:
+    ) -> dict[str, Row] | None:
         """Add the deltas and move each source to `last`, if every source is still at
-        `expected`; False (nothing written) when another worker moved one on."""
+        `expected`: the rows as now stored; None (nothing written) when another worker moved
+        a source on."""
         kpis = list(deltas)
         keys = [self._keys.progress, *(self._keys.row(k) for k in kpis)]
         keys += [self._keys.index(k.split("|")[0]) for k in kpis]
-        args: list[str | int | float] = [len(expected), datetime.now(UTC).isoformat()]
-        for source, offset in expected.items():
-            args += [source, offset, last[source]]
-        for kpi in kpis:
-            d = deltas[kpi]
-            value = "" if d.value is None else d.value
-            args += [d.numerator, d.denominator, value, d.reported_at or "", kpi.split("|", 1)[1]]
+        batch = {
+            "updated_at": datetime.now(UTC).isoformat(),
+            "sources": [[s, offset, last[s]] for s, offset in expected.items()],
+            "rows": [
+                [d.numerator, d.denominator, d.value, d.reported_at, kpi.split("|", 1)[1]]
+                for kpi, d in deltas.items()
+            ],
+        }
+        args = [json.dumps(batch, separators=(",", ":"))]
         result = await _until_done(lambda: self._apply(keys=keys, args=args))
-        if result != 0:
+        if result and not isinstance(result[0], list):
             log.warning("source %s moved on to %s by another worker: batch re-read", *result)
-        return bool(result == 0)
+            return None
+        return {kpi: row_of(fields) for kpi, fields in zip(kpis, result, strict=True)}
 
-    async def snapshots(self, kpis: list[str]) -> list[KpiSnapshot]:
-        return await _until_done(
-            lambda: read_snapshots(self._redis, self._keys, kpis, self._factors)
-        )
+    async def stored(self, kpis: list[str]) -> dict[str, Row]:
+        pipe = self._redis.pipeline(transaction=False)
+        for kpi in kpis:
+            pipe.hmget(self._keys.row(kpi), *ROW_FIELDS)
+        stored = await _until_done(pipe.execute)
+        return {kpi: row_of(fields) for kpi, fields in zip(kpis, stored, strict=True) if fields[1]}
 
 
 async def _until_done(call: Callable[[], Awaitable[T]]) -> T:

@@ -76,8 +76,9 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
         prefix + DEAD_LETTERS.name,
         settings.app_id,
         f"org:{province.root.code}",
+        factors,
     )
-    state = RedisKpiState(redis, settings.redis_prefix, factors)
+    state = RedisKpiState(redis, settings.redis_prefix)
     processor = Processor(definitions, province, state, outputs)
 
     @app.agent(events)

@@ -17,7 +17,7 @@ from services.indicators.state import RedisKpiState
 async def api(redis_url: str, unique_name: str) -> AsyncIterator[httpx.AsyncClient]:
     prefix = f"{unique_name}:kpi:"
     redis = aioredis.Redis.from_url(redis_url)
-    state = RedisKpiState(redis, prefix, {"ONLINE_DOSSIERS": 100.0})
+    state = RedisKpiState(redis, prefix)
     rows = {
         "ONLINE_DOSSIERS|org:quang-ngai|2025": Row(60, 100),
         "ONLINE_DOSSIERS|org:quang-ngai|2025-01": Row(5, 10),

@@ -47,8 +47,8 @@ def dossier(i: int, rng: random.Random) -> Any:
 def expected(events: list[Any], kpi: str) -> float | None:
     """The KPI computed by the pure domain, every event applied exactly once."""
     definitions, province = load_definitions(), load_province("quang-ngai")
-    changes = [c for e in events for c in changes_of(e, definitions, province)]
-    return kpi_value(add(Row(), deltas(changes).get(kpi, Row())))
+    changes = [c for e in events for c in changes_of(e, definitions)]
+    return kpi_value(add(Row(), deltas(changes, province).get(kpi, Row())))
 
 
 class Stack:

@@ -4,18 +4,15 @@ partition's offsets reported, one snapshot per changed KPI."""
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from catalog import load_province
 from contracts import parse_event, to_kafka_record
-from contracts.kpi import KpiSnapshot
 from kpi.definitions import load_definitions
 from kpi.rows import Row, add, kpi_value
 from services.indicators.processor import Processor, Record
-from services.indicators.readmodel import to_snapshot
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
 TOPIC = "ioc.dossier-events.v1"
@@ -34,28 +31,27 @@ class MemoryState:
 
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
-    ) -> bool:
+    ) -> dict[str, Row] | None:
         if any(self.offsets.get(s, -1) != o for s, o in expected.items()):
-            return False
+            return None
         self.offsets.update(last)
         for kpi, delta in deltas.items():
             self.rows[kpi] = add(self.rows.get(kpi, Row()), delta)
         self.applied += 1
-        return True
+        return {kpi: self.rows[kpi] for kpi in deltas}
 
-    async def snapshots(self, kpis: list[str]) -> list[KpiSnapshot]:
-        now = datetime.now(UTC)
-        return [to_snapshot(k, self.rows[k], 100.0, now) for k in kpis if k in self.rows]
+    async def stored(self, kpis: list[str]) -> dict[str, Row]:
+        return {k: self.rows[k] for k in kpis if k in self.rows}
 
 
 class MemoryOutputs:
     def __init__(self) -> None:
-        self.published: list[KpiSnapshot] = []
+        self.published: dict[str, Row] = {}
         self.dead: list[tuple[Record, str]] = []
         self.flushes = 0
 
-    async def publish(self, snapshots: list[KpiSnapshot]) -> None:
-        self.published += snapshots
+    async def publish(self, rows: Mapping[str, Row]) -> None:
+        self.published |= rows
 
     async def dead_letter(self, record: Record, reason: str) -> None:
         self.dead.append((record, reason))
@@ -105,7 +101,7 @@ async def test_kpis_for_commune_province_and_agency_by_hand() -> None:
     assert kpi(state, PROVINCE_YEAR) == 50.0
     assert kpi(state, "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-03") == pytest.approx(100 / 3)
     assert (outcome.applied, state.applied, state.offsets) == (4, 1, {f"{TOPIC}/0": 3})
-    assert {s.key() for s in outputs.published} == set(state.rows)
+    assert outputs.published == state.rows
 
 
 async def test_a_redelivered_batch_changes_nothing_but_is_published_again() -> None:
@@ -119,7 +115,7 @@ async def test_a_redelivered_batch_changes_nothing_but_is_published_again() -> N
     assert (outcome.applied, outcome.redelivered) == (0, 3)
     assert state.rows == before
     # The worker may have died before the snapshots went out: they go out again.
-    assert PROVINCE_YEAR in {s.key() for s in outputs.published}
+    assert outputs.published[PROVINCE_YEAR] == before[PROVINCE_YEAR]
 
 
 async def test_a_partly_redelivered_batch_applies_only_the_new_records() -> None:

@@ -1,0 +1,253 @@
+"""Indicators benchmark: the worker versus a raw consumer on the same topic, memory as events
+grow tenfold, and freshness from ingest acknowledgement to the read API, in one run.
+
+    make bench          (starts the local stack; or set KAFKA_BOOTSTRAP_SERVERS and REDIS_URL)
+
+1. A raw aiokafka consumer reads and decodes (the CloudEvents contract) N dossier events.
+2. A faust agent that takes the same batches and does nothing: faust's own ceiling here.
+3. The indicators worker (its own process) counts the same N events into the KPI state.
+4. Memory: the worker's RSS and the KPI state in Redis after N events, then after 10×N events
+   for the same org units and periods.
+5. Freshness: a steady load through the ingest service; for a probe KPI, the time from the
+   ingest 202 to the new value in the read API, p50 and p99.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis.asyncio as aioredis
+import yaml
+from aiokafka import TopicPartition
+
+from bench.common import accepted_dossiers, rss_bytes, start_process
+from contracts import ALL_TOPICS, from_kafka_record, parse_event, to_kafka_record
+from contracts.topics import DOSSIER_EVENTS
+from ioc.kafka import ensure_topics, new_consumer, new_producer
+from services.ingest.auth import hash_api_key
+
+log = logging.getLogger("bench")
+PROBE_UNIT = "bench-probe"  # not in the reference data: counted on its own, not rolled up
+PUBLISHER = "trung-tam-phuc-vu-hcc"
+SOURCE = f"/agencies/{PUBLISHER}/mot-cua"
+
+
+async def produce(bootstrap: str, topic: str, events: list[dict[str, Any]]) -> None:
+    producer = new_producer(bootstrap)
+    await producer.start()
+    try:
+        for start in range(0, len(events), 5000):
+            records = [to_kafka_record(parse_event(e)) for e in events[start : start + 5000]]
+            acks = [
+                await producer.send(topic, r.value, key=r.key, headers=list(r.headers))
+                for r in records
+            ]
+            await asyncio.gather(*acks)
+    finally:
+        await producer.stop()
+
+
+async def raw_consumer(bootstrap: str, topic: str, count: int) -> float:
+    consumer = new_consumer(bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(DOSSIER_EVENTS.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        seen, started = 0, time.perf_counter()
+        while seen < count:
+            for records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
+                for r in records:
+                    from_kafka_record(r.value, r.headers)
+                seen += len(records)
+        return count / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+async def faust_ceiling(topic: str, count: int, env: dict[str, str]) -> float:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.faust_ceiling",
+        topic,
+        str(count),
+        env=os.environ | env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    return float(output.split()[-1])
+
+
+async def applied(redis: aioredis.Redis, prefix: str) -> int:
+    offsets = await redis.hgetall(f"{prefix}progress")
+    return sum(int(o) + 1 for o in offsets.values())
+
+
+async def worker_rate(redis: aioredis.Redis, prefix: str, total: int) -> float:
+    """Events per second from the first applied batch to the last (start-up not counted)."""
+    first = await applied_at_least(redis, prefix, 1)
+    started = time.perf_counter()
+    done = await applied_at_least(redis, prefix, total)
+    return (done - first) / (time.perf_counter() - started)
+
+
+async def applied_at_least(redis: aioredis.Redis, prefix: str, count: int) -> int:
+    while True:
+        if (done := await applied(redis, prefix)) >= count:
+            return done
+        await asyncio.sleep(0.05)
+
+
+async def state_bytes(redis: aioredis.Redis, prefix: str) -> int:
+    keys = [k async for k in redis.scan_iter(match=f"{prefix}*", count=1000)]
+    pipe = redis.pipeline(transaction=False)
+    for key in keys:
+        pipe.memory_usage(key)
+    return sum(b or 0 for b in await pipe.execute())
+
+
+async def freshness(
+    ingest: str, api: str, key: str, rate: int, seconds: int, run: str
+) -> list[float]:
+    """Sends `rate` events/s in 10 batches a second, each with one probe event; returns, per
+    batch, the seconds from its 202 to the probe KPI counting it in the read API."""
+    acked: dict[int, float] = {}
+    seen: dict[int, float] = {}
+    batches = seconds * 10
+    # As the province's public service centre would publish them: one agency, one source.
+    load = [
+        e | {"source": SOURCE}
+        for e in accepted_dossiers(batches * (rate // 10 - 1), f"{run}-load", seed=7)
+    ]
+    probe = accepted_dossiers(1, run)[0] | {"source": SOURCE}
+    headers = {"x-api-key": key, "content-type": "application/cloudevents-batch+json"}
+    params = {"indicator": "ONLINE_DOSSIERS", "org_unit": PROBE_UNIT, "period": "2025"}
+
+    async def send(client: httpx.AsyncClient) -> None:
+        per_batch = rate // 10 - 1
+        next_at = time.perf_counter()
+        for b in range(batches):
+            data = probe["data"] | {"org_unit_code": PROBE_UNIT, "dossier_id": f"{run}-P{b}"}
+            body = [
+                *load[b * per_batch : (b + 1) * per_batch],
+                probe | {"id": f"{run}-P{b}", "data": data},
+            ]
+            response = await client.post(f"{ingest}/v1/events", json=body, headers=headers)
+            if response.status_code != 202:
+                raise RuntimeError(f"ingest refused a batch: {response.text}")
+            acked[b + 1] = time.perf_counter()
+            next_at += 0.1
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+
+    async def watch(client: httpx.AsyncClient) -> None:
+        while len(seen) < batches:
+            items = (await client.get(f"{api}/v1/kpis", params=params)).json()["items"]
+            now, count = time.perf_counter(), int(items[0]["denominator"]) if items else 0
+            for b in range(len(seen) + 1, count + 1):
+                seen[b] = now
+            await asyncio.sleep(0.01)
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        await asyncio.wait_for(asyncio.gather(send(client), watch(client)), seconds + 60)
+    return [seen[b] - acked[b] for b in range(1, batches + 1)]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument("--rate", type=int, default=1000, help="freshness load, events/s")
+    parser.add_argument("--seconds", type=int, default=30, help="freshness load duration")
+    args = parser.parse_args()
+    bootstrap, redis_url = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["REDIS_URL"]
+    run = f"bench-{uuid.uuid4().hex[:8]}"
+    topics, state = f"{run}.", f"{run}:kpi:"
+    topic = topics + DOSSIER_EVENTS.name
+    await ensure_topics(bootstrap, ALL_TOPICS, prefix=topics)
+    redis = aioredis.Redis.from_url(redis_url)
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "REDIS_URL": redis_url,
+        "IOC_TOPIC_PREFIX": topics,
+        "INDICATORS_APP_ID": run,
+        "INDICATORS_REDIS_PREFIX": state,
+        "INDICATORS_METRICS_PORT": "9192",
+        "INDICATORS_DATA_DIR": tempfile.mkdtemp(prefix="ioc-bench-"),
+        "INDICATORS_PORT": "8192",
+    }
+    await produce(bootstrap, topic, accepted_dossiers(args.events, run))
+    raw = statistics.median([await raw_consumer(bootstrap, topic, args.events) for _ in range(3)])
+    ceiling = await faust_ceiling(topic, args.events, env)
+
+    worker = start_process(["services.indicators", "worker"], env)
+    processes = [worker]
+    try:
+        rate = await worker_rate(redis, state, args.events)
+        rss_1, state_1 = rss_bytes(worker.pid), await state_bytes(redis, state)
+        await produce(bootstrap, topic, accepted_dossiers(args.events * 9, f"{run}-more", seed=2))
+        await worker_rate(redis, state, args.events * 10)
+        rss_10, state_10 = rss_bytes(worker.pid), await state_bytes(redis, state)
+
+        key = "ioc_bench-" + uuid.uuid4().hex
+        folder = Path(tempfile.mkdtemp(prefix="ioc-bench-"))
+        (folder / "agencies.yaml").write_text(
+            yaml.safe_dump({"agencies": {PUBLISHER: {"api_keys_sha256": [hash_api_key(key)]}}})
+        )
+        ingest_env = env | {
+            "INGEST_AGENCIES_FILE": str(folder / "agencies.yaml"),
+            "INGEST_PORT": "8191",
+            "INGEST_METRICS_PORT": "9191",
+            "INGEST_RATE_LIMIT_EVENTS_PER_SECOND": "1000000",
+            "INGEST_RATE_LIMIT_BURST": "1000000",
+        }
+        processes.append(
+            start_process(["services.ingest"], ingest_env, "http://127.0.0.1:8191/readyz")
+        )
+        processes.append(
+            start_process(["services.indicators", "api"], env, "http://127.0.0.1:8192/readyz")
+        )
+        delays = await freshness(
+            "http://127.0.0.1:8191", "http://127.0.0.1:8192", key, args.rate, args.seconds, run
+        )
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(30)
+        await redis.aclose()
+
+    q = statistics.quantiles(delays, n=100)
+    lines = [
+        f"{args.events:,} accepted-dossier events (~50 KPI rows each), 6 partitions; "
+        f"broker {bootstrap}",
+        "",
+        f"| {'path':<56} | {'events/s':>9} | {'vs raw':>6} |",
+        f"|{'-' * 58}|{'-' * 11}|{'-' * 8}|",
+        f"| {'raw aiokafka consumer, read + decode (baseline)':<56} | {raw:>9,.0f} | {'1.00':>6} |",
+        f"| {'faust agent taking the batches, doing nothing (ceiling)':<56} | {ceiling:>9,.0f} | "
+        f"{ceiling / raw:>6.2f} |",
+        f"| {'indicators worker, into the Redis KPI state':<56} | {rate:>9,.0f} | "
+        f"{rate / raw:>6.2f} |",
+        "",
+        f"memory after {args.events:,} → {args.events * 10:,} events: worker RSS "
+        f"{rss_1 / 2**20:.0f} → {rss_10 / 2**20:.0f} MiB ({(rss_10 / rss_1 - 1) * 100:+.0f}%), "
+        f"KPI state in Redis {state_1 / 2**20:.1f} → {state_10 / 2**20:.1f} MiB "
+        f"({(state_10 / state_1 - 1) * 100:+.0f}%)",
+        f"freshness, ingest 202 → read API, at {args.rate:,} events/s for {args.seconds} s: "
+        f"p50 {q[49] * 1e3:.0f} ms, p99 {q[98] * 1e3:.0f} ms",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main())
