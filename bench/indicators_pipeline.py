@@ -33,7 +33,7 @@ from bench.common import accepted_dossiers, rss_bytes, start_process
 from contracts import ALL_TOPICS, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import DOSSIER_EVENTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
-from services.ingest.auth import hash_api_key
+from ioc.keys import hash_api_key
 
 log = logging.getLogger("bench")
 PROBE_UNIT = "bench-probe"  # not in the reference data: counted on its own, not rolled up

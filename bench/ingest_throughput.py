@@ -29,7 +29,7 @@ import yaml
 from bench.common import start_process
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from ioc.kafka import ensure_topics, new_producer
-from services.ingest.auth import hash_api_key
+from ioc.keys import hash_api_key
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = json.loads((ROOT / "contracts/examples/valid/dossier-result-returned.json").read_text())

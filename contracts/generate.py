@@ -14,10 +14,11 @@ import yaml
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from alerts.model import Change
 from contracts.envelope import CloudEvent
 from contracts.kpi import KpiSnapshot
 from contracts.registry import EVENT_MODELS, type_name
-from contracts.topics import ALL_TOPICS, DEAD_LETTERS, KPI_SNAPSHOTS, Topic
+from contracts.topics import ALERT_CHANGES, ALL_TOPICS, DEAD_LETTERS, KPI_SNAPSHOTS, Topic
 
 HERE = Path(__file__).parent
 CONTRACTS_VERSION = "1.0.0"
@@ -124,16 +125,16 @@ DEAD_LETTER_MESSAGE: dict[str, Any] = {
 }
 
 
-def _snapshot_message(ref: str) -> dict[str, Any]:
+def _json_message(name: str, model: type[BaseModel], topic: Topic, ref: str) -> dict[str, Any]:
     return {
-        "name": "kpi-snapshot",
-        "title": "KpiSnapshot",
-        "summary": (KpiSnapshot.__doc__ or "").strip().splitlines()[0],
+        "name": name,
+        "title": model.__name__,
+        "summary": (model.__doc__ or "").strip().splitlines()[0],
         "contentType": "application/json",
         "payload": {"$ref": ref},
         "bindings": {
             "kafka": {
-                "key": {"type": "string", "description": KPI_SNAPSHOTS.key},
+                "key": {"type": "string", "description": topic.key},
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }
         },
@@ -145,17 +146,24 @@ def asyncapi_document() -> dict[str, Any]:
     payloads: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         *((_payload_model(m), "validation") for m in EVENT_MODELS),
         (KpiSnapshot, "serialization"),
+        (Change, "serialization"),
     ]
     refs, defs = models_json_schema(payloads, ref_template="#/components/schemas/{model}")
     messages: dict[str, Any] = {
         m.__name__: _message(m, refs[(_payload_model(m), "validation")]["$ref"])
         for m in EVENT_MODELS
     }
-    messages["KpiSnapshot"] = _snapshot_message(refs[(KpiSnapshot, "serialization")]["$ref"])
+    messages["KpiSnapshot"] = _json_message(
+        "kpi-snapshot", KpiSnapshot, KPI_SNAPSHOTS, refs[(KpiSnapshot, "serialization")]["$ref"]
+    )
+    messages["AlertChange"] = _json_message(
+        "alert-change", Change, ALERT_CHANGES, refs[(Change, "serialization")]["$ref"]
+    )
     messages["DeadLetter"] = DEAD_LETTER_MESSAGE
     on_topic: dict[str, list[str]] = {
         KPI_SNAPSHOTS.name: ["KpiSnapshot"],
         DEAD_LETTERS.name: ["DeadLetter"],
+        ALERT_CHANGES.name: ["AlertChange"],
     }
     for model in EVENT_MODELS:
         on_topic.setdefault(model.topic.name, []).append(model.__name__)

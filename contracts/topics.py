@@ -61,4 +61,13 @@ DEAD_LETTERS = Topic(
     config={"cleanup.policy": "delete", "retention.ms": str(90 * 24 * 3600 * 1000)},
 )
 
-ALL_TOPICS: tuple[Topic, ...] = (*EVENT_TOPICS, KPI_SNAPSHOTS, DEAD_LETTERS)
+ALERT_CHANGES = Topic(
+    name="ioc.alert-changes.v1",
+    summary="Every change of every alert and silence, in order: the alert history, replayed "
+    "to rebuild the alert service's state.",
+    key="the alert's fingerprint, or silence:<id>",
+    partitions=1,  # one order for the whole history: the live stream follows it
+    config=KEEP_FOREVER,
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (*EVENT_TOPICS, KPI_SNAPSHOTS, DEAD_LETTERS, ALERT_CHANGES)

@@ -3,7 +3,6 @@ the configured JWKS) or, without an identity provider, an API key stored only as
 An agency may publish only events whose `source` it owns."""
 
 import asyncio
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import jwt
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from ioc.keys import hash_api_key
 from ioc.problems import Problem, ProblemError, unauthorized
 
 JWT_ALGORITHMS = ["RS256", "RS384", "PS256", "ES256", "ES384", "EdDSA"]
@@ -40,11 +40,6 @@ class Principal:
 
     def owns(self, source: str) -> bool:
         return any(source == p.rstrip("/") or source.startswith(p) for p in self.source_prefixes)
-
-
-def hash_api_key(key: str) -> str:
-    # Keys are long random tokens, so a fast hash is safe and keeps every request cheap.
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class AgencyRegistry:

@@ -2,17 +2,12 @@
 
 import json
 import os
-import secrets
 from pathlib import Path
 
 import yaml
 
 from catalog import load_province
-from services.ingest.auth import hash_api_key
-
-
-def new_api_key() -> str:
-    return "ioc_" + secrets.token_urlsafe(32)
+from ioc.keys import hash_api_key, new_api_key
 
 
 def demo_credentials(province: str, directory: Path) -> tuple[Path, Path]:

@@ -16,8 +16,8 @@ import yaml
 
 from contracts import ALL_TOPICS
 from ioc.kafka import ensure_topics, new_consumer
+from ioc.keys import hash_api_key
 from services.ingest.app import create_app
-from services.ingest.auth import hash_api_key
 from services.ingest.settings import IngestSettings
 from tests.infrastructure import eventually
 

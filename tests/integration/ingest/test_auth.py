@@ -10,13 +10,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ioc.keys import hash_api_key
 from ioc.problems import ProblemError
 from services.ingest.auth import (
     AgencyCredentials,
     AgencyRegistry,
     Authenticator,
     JwtVerifier,
-    hash_api_key,
 )
 
 KEY = "ioc_test-key-for-so-y-te"
