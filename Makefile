@@ -15,6 +15,7 @@ KAFKA_PORT ?= 9092
 REDIS_PORT ?= 16379
 INGEST_PORT ?= 8001
 INDICATORS_PORT ?= 8002
+ALERTS_PORT ?= 8003
 STACK := .local/stack
 STACK_ENV := KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(KAFKA_PORT) REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0
 INGEST_ENV := INGEST_PORT=$(INGEST_PORT) INGEST_AGENCIES_FILE=$(STACK)/agencies.yaml
@@ -44,18 +45,25 @@ up: setup
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh start
 	@$(STACK_ENV) $(BIN)/ioc topics ensure
 	@$(BIN)/ioc agencies demo-keys $(STACK)
+	@$(BIN)/ioc operators demo-keys $(STACK)
 	@$(STACK_ENV) $(INGEST_ENV) deploy/local/service.sh start ingest services.ingest \
 		http://127.0.0.1:$(INGEST_PORT)/healthz
 	@$(STACK_ENV) INDICATORS_DATA_DIR=$(STACK)/indicators-worker/state deploy/local/service.sh \
 		start indicators-worker services.indicators http://127.0.0.1:9102/metrics worker
 	@$(STACK_ENV) INDICATORS_PORT=$(INDICATORS_PORT) deploy/local/service.sh \
 		start indicators-api services.indicators http://127.0.0.1:$(INDICATORS_PORT)/healthz api
+	@$(STACK_ENV) ALERTS_PORT=$(ALERTS_PORT) ALERTS_OPERATORS_FILE=$(STACK)/operators.yaml \
+		deploy/local/service.sh start alerts services.alerts \
+		http://127.0.0.1:$(ALERTS_PORT)/healthz
 	@echo
 	@echo "IOC local stack is up:"
 	@echo "  Ingest API        http://127.0.0.1:$(INGEST_PORT)/v1/events  (OpenAPI: /openapi.json)"
 	@echo "  Ingest metrics    http://127.0.0.1:9101/metrics"
 	@echo "  KPI read API      http://127.0.0.1:$(INDICATORS_PORT)/v1/kpis?indicator=ONLINE_DOSSIERS"
 	@echo "  Worker metrics    http://127.0.0.1:9102/metrics"
+	@echo "  Operator console  http://127.0.0.1:$(ALERTS_PORT)/  (sign in with a key below)"
+	@echo "  Alerts API        http://127.0.0.1:$(ALERTS_PORT)/v1/alerts  (metrics: :9103)"
+	@echo "  Operator API keys $(STACK)/operator-keys.json"
 	@echo "  Agency API keys   $(STACK)/agency-keys.json"
 	@echo "  Kafka bootstrap   127.0.0.1:$(KAFKA_PORT)"
 	@echo "  Redis             redis://127.0.0.1:$(REDIS_PORT)/0"
@@ -63,6 +71,7 @@ up: setup
 	@echo "Stop it with: make down"
 
 down:
+	@deploy/local/service.sh stop alerts
 	@deploy/local/service.sh stop indicators-api
 	@deploy/local/service.sh stop indicators-worker
 	@deploy/local/service.sh stop ingest
@@ -73,6 +82,7 @@ status:
 	@deploy/local/service.sh status ingest || true
 	@deploy/local/service.sh status indicators-worker || true
 	@deploy/local/service.sh status indicators-api || true
+	@deploy/local/service.sh status alerts || true
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh status || true
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh status || true
 

@@ -1,6 +1,9 @@
 """`ioc`: the project's command line.
 
-ioc topics ensure      create every contract topic that does not exist yet
+ioc topics ensure               create every contract topic that does not exist yet
+ioc agencies demo-keys DIR      one API key per agency of the province, for local runs
+ioc operators demo-keys DIR     two operator API keys, for local runs
+ioc targets --plan ID           a plan's targets and milestones
 """
 
 import argparse
@@ -45,6 +48,14 @@ def _agencies_demo_keys(args: argparse.Namespace) -> int:
 
     registry, keys = demo_credentials(args.province, Path(args.directory))
     log.info("agency credentials: %s (hashes), %s (keys, owner-only)", registry, keys)
+    return 0
+
+
+def _operators_demo_keys(args: argparse.Namespace) -> int:
+    from services.alerts.operators import demo_operators
+
+    registry, keys = demo_operators(Path(args.directory))
+    log.info("operator credentials: %s (hashes), %s (keys, owner-only)", registry, keys)
     return 0
 
 
@@ -111,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("directory")
     demo.add_argument("--province", default="quang-ngai")
     demo.set_defaults(run=_agencies_demo_keys)
+    operators = commands.add_parser("operators", help="IOC operator credentials")
+    operator_commands = operators.add_subparsers(dest="action", required=True)
+    demo_ops = operator_commands.add_parser("demo-keys", help="two operators, for local runs")
+    demo_ops.add_argument("directory")
+    demo_ops.set_defaults(run=_operators_demo_keys)
     targets = commands.add_parser("targets", help="a plan's targets")
     targets.add_argument("--plan", required=True, help="plan id, e.g. quang-ngai-359")
     targets.add_argument("--json", action="store_true", help="a JSON array, one object a target")
