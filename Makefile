@@ -30,6 +30,7 @@ help:
 setup: $(VENV)/.installed node_modules/.installed
 	@deploy/local/kafka.sh install
 	@deploy/local/redis.sh install
+	@deploy/local/chromium.sh install
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -14,4 +14,12 @@ def configure_logging() -> None:
 
 def serve(app: FastAPI, host: str, port: int) -> None:
     # Access logs off: request metrics carry that, and a log line per event request is noise.
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # Open live streams (SSE) would hold a graceful shutdown forever: bounded.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )

@@ -21,7 +21,11 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving(app: FastAPI, port: int) -> AsyncIterator[httpx.AsyncClient]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # Open live streams (SSE) would hold a graceful shutdown forever: bounded.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
 
     async def started() -> bool:

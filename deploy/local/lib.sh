@@ -33,3 +33,19 @@ stop_process() {
   done
   rm -f "$pidfile"
 }
+
+# apt_install COMMAND PACKAGE...: install Debian packages when COMMAND is missing (as root, or
+# with password-less sudo; otherwise say what to install).
+apt_install() {
+  local command=$1
+  shift
+  command -v "$command" >/dev/null && return
+  local sudo=""
+  if [[ $(id -u) != 0 ]]; then
+    sudo -n true 2>/dev/null || { say "$command is missing; install it: apt-get install $*"; exit 1; }
+    sudo="sudo -n"
+  fi
+  say "installing Debian's $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}

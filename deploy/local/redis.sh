@@ -16,11 +16,7 @@ say() { echo "redis: $*" >&2; }
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-install() {
-  command -v redis-server >/dev/null && return
-  local sudo=""
-  if [[ $(id -u) != 0 ]]; then
-    sudo -n true 2>/dev/null || { say "redis-server is missing; install it: apt-get install redis-server"; exit 1; }
+install() { apt_install redis-server redis-server; }
     sudo="sudo -n"
   fi
   say "installing Debian's redis-server"

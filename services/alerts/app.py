@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
@@ -17,7 +18,9 @@ from contracts.topics import ALERT_CHANGES, DOSSIER_EVENTS, FEEDBACK_EVENTS, KPI
 from ioc.kafka import new_consumer, new_producer
 from ioc.problems import install_problem_handlers
 from ioc.telemetry import configure_tracing
+from services.alerts import console
 from services.alerts.api import router
+from services.alerts.console import breakdown_router
 from services.alerts.desk import AlertDesk
 from services.alerts.evaluator import Evaluator
 from services.alerts.notifier import Notifier
@@ -90,6 +93,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
         app.state.sessions = Sessions(redis, settings.redis_prefix, settings.session_hours)
         app.state.desk, app.state.store, app.state.evaluator = desk, store, evaluator
         app.state.caught_up = caught_up
+        app.state.indicators = httpx.AsyncClient(base_url=settings.indicators_url, timeout=5)
         tasks = [
             supervised(lambda: evaluator.follow_snapshots(snapshots, caught_up)),
             supervised(lambda: evaluator.follow_events(events)),
@@ -108,6 +112,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
             await events.stop()
             await producer.stop()
             await redis.aclose()
+            await app.state.indicators.aclose()
 
     app = FastAPI(
         title="IOC alerts API",
@@ -118,4 +123,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(breakdown_router)
+    app.include_router(console.router)
+    app.mount("/static", console.static, name="static")
     return app

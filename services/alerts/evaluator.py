@@ -57,7 +57,7 @@ class Evaluator:
         prefix: str,
         today: date | None = None,
     ) -> None:
-        self.plan, self._province, self._desk = plan, province, desk
+        self.plan, self.province, self._desk = plan, province, desk
         self._redis, self._open_key = redis, f"{prefix}open-items"
         self._today = today
         self._wanted = {(t.indicator, f"org:{t.scope}") for t in plan.targets}

@@ -20,6 +20,7 @@ class AlertsSettings(InfraSettings):
     webhook_group_wait_seconds: float = 1.0
     webhook_group_interval_seconds: float = 30.0
     external_url: str = "http://127.0.0.1:8003"
+    indicators_url: str = Field(default="http://127.0.0.1:8002", description="The KPI read API.")
     session_hours: float = 12.0
     host: str = "127.0.0.1"
     port: int = 8003

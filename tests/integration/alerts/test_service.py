@@ -46,7 +46,9 @@ class Webhooks:
 
 
 class Stack:
-    def __init__(self, kafka: str, redis_url: str, name: str, tmp: Path, hook_url: str) -> None:
+    def __init__(
+        self, kafka: str, redis_url: str, name: str, tmp: Path, hook_url: str, **overrides: Any
+    ) -> None:
         self.kafka, self.prefix = kafka, f"{name}."
         operators = tmp / "operators.yaml"
         operators.write_text(
@@ -67,6 +69,7 @@ class Stack:
                 "webhook_urls": [hook_url],
                 "webhook_group_wait_seconds": 0.2,
                 "webhook_group_interval_seconds": 0.5,
+                **overrides,
             }
         )
 

@@ -24,7 +24,7 @@ from kpi.definitions import load_definitions
 from kpi.rows import Row, add, deltas, kpi_value
 from services.indicators.readmodel import KpiReadModel
 from tests.infrastructure import eventually
-from tests.integration.ingest.harness import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = json.loads((ROOT / "contracts/examples/valid/dossier-accepted-online.json").read_text())

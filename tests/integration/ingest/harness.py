@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -20,16 +19,10 @@ from ioc.keys import hash_api_key
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 from tests.infrastructure import eventually
+from tests.servers import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
 KEYS = {"so-tu-phap": "ioc_key-of-so-tu-phap", "ubnd.cam-thanh": "ioc_key-of-cam-thanh"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def example(name: str, **changes: Any) -> dict[str, Any]:
