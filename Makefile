@@ -56,6 +56,8 @@ up: setup
 	@$(STACK_ENV) ALERTS_PORT=$(ALERTS_PORT) ALERTS_OPERATORS_FILE=$(STACK)/operators.yaml \
 		deploy/local/service.sh start alerts services.alerts \
 		http://127.0.0.1:$(ALERTS_PORT)/healthz
+	@deploy/local/service.sh start simulator ioc.cli - simulate \
+		--ingest http://127.0.0.1:$(INGEST_PORT) --keys $(STACK)/agency-keys.json
 	@echo
 	@echo "IOC local stack is up:"
 	@echo "  Ingest API        http://127.0.0.1:$(INGEST_PORT)/v1/events  (OpenAPI: /openapi.json)"
@@ -65,6 +67,7 @@ up: setup
 	@echo "  Operator console  http://127.0.0.1:$(ALERTS_PORT)/  (sign in with a key below)"
 	@echo "  Alerts API        http://127.0.0.1:$(ALERTS_PORT)/v1/alerts  (metrics: :9103)"
 	@echo "  Operator API keys $(STACK)/operator-keys.json"
+	@echo "  Demo load         a year of Quảng Ngãi replayed, then live: $(STACK)/simulator/simulator.log"
 	@echo "  Agency API keys   $(STACK)/agency-keys.json"
 	@echo "  Kafka bootstrap   127.0.0.1:$(KAFKA_PORT)"
 	@echo "  Redis             redis://127.0.0.1:$(REDIS_PORT)/0"
@@ -72,6 +75,7 @@ up: setup
 	@echo "Stop it with: make down"
 
 down:
+	@deploy/local/service.sh stop simulator
 	@deploy/local/service.sh stop alerts
 	@deploy/local/service.sh stop indicators-api
 	@deploy/local/service.sh stop indicators-worker
@@ -84,6 +88,7 @@ status:
 	@deploy/local/service.sh status indicators-worker || true
 	@deploy/local/service.sh status indicators-api || true
 	@deploy/local/service.sh status alerts || true
+	@deploy/local/service.sh status simulator || true
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh status || true
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh status || true
 

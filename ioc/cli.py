@@ -3,6 +3,7 @@
 ioc topics ensure               create every contract topic that does not exist yet
 ioc agencies demo-keys DIR      one API key per agency of the province, for local runs
 ioc operators demo-keys DIR     two operator API keys, for local runs
+ioc simulate                    a year of the demo province through ingest, then live
 ioc targets --plan ID           a plan's targets and milestones
 """
 
@@ -56,6 +57,18 @@ def _operators_demo_keys(args: argparse.Namespace) -> int:
 
     registry, keys = demo_operators(Path(args.directory))
     log.info("operator credentials: %s (hashes), %s (keys, owner-only)", registry, keys)
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulator.run import simulate
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    keys = json.loads(Path(args.keys).read_text("utf-8"))
+    sent = asyncio.run(
+        simulate(args.ingest, keys, args.province, args.scale, live=not args.no_live)
+    )
+    log.info("%d events published", sent)
     return 0
 
 
@@ -127,6 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo_ops = operator_commands.add_parser("demo-keys", help="two operators, for local runs")
     demo_ops.add_argument("directory")
     demo_ops.set_defaults(run=_operators_demo_keys)
+    simulate = commands.add_parser(
+        "simulate", help="a year of the province through the ingest API, then live events"
+    )
+    simulate.add_argument("--ingest", default="http://127.0.0.1:8001")
+    simulate.add_argument("--keys", default=".local/stack/agency-keys.json")
+    simulate.add_argument("--province", default="quang-ngai")
+    simulate.add_argument("--scale", type=float, default=1.0, help="dossier volume factor")
+    simulate.add_argument("--no-live", action="store_true", help="stop after the past year")
+    simulate.set_defaults(run=_simulate)
     targets = commands.add_parser("targets", help="a plan's targets")
     targets.add_argument("--plan", required=True, help="plan id, e.g. quang-ngai-359")
     targets.add_argument("--json", action="store_true", help="a JSON array, one object a target")

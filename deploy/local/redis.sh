@@ -17,12 +17,6 @@ say() { echo "redis: $*" >&2; }
 source "$(dirname "$0")/lib.sh"
 
 install() { apt_install redis-server redis-server; }
-    sudo="sudo -n"
-  fi
-  say "installing Debian's redis-server"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-}
 
 pong() { [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]]; }
 

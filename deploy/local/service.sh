@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one IOC process in the background for the local stack.
 #   service.sh start LABEL MODULE HEALTH_URL [ARGS...]   python -m MODULE ARGS; wait for HEALTH_URL
+#                                                        ("-": no endpoint; alive after a second)
 #   service.sh stop LABEL                                stop (SIGTERM: it drains, then exits)
 #   service.sh status LABEL
 # The service reads its settings from the environment (the Makefile sets them).
@@ -23,6 +24,12 @@ start() {
   mkdir -p "$state"
   nohup "$root/.venv/bin/python" -m "$module" "$@" >>"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
+  if [[ "$health" == "-" ]]; then
+    sleep 1
+    running "$pidfile" || { say "exited at start; see $log"; tail -n 20 "$log" >&2; exit 1; }
+    say "started (log: $log)"
+    return
+  fi
   wait_until 60 "$pidfile" "$log" curl -sf -o /dev/null "$health"
   say "ready (log: $log)"
 }
