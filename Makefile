@@ -113,7 +113,7 @@ bench: up
 	@$(STACK_ENV) $(BIN)/python -m bench.indicators_pipeline
 
 faults: setup
-	$(BIN)/pytest tests/faults
+	$(BIN)/pytest tests/faults tests/integration/indicators/test_kill.py
 
 clean: down
 	rm -rf .local $(VENV) node_modules
