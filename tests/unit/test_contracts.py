@@ -120,4 +120,5 @@ def test_asyncapi_document_is_valid_asyncapi_3() -> None:
     assert set(document["components"]["messages"]) == {m.__name__ for m in EVENT_MODELS} | {
         "KpiSnapshot",
         "DeadLetter",
+        "AlertChange",
     }
