@@ -111,6 +111,7 @@ pytest:
 bench: up
 	@$(STACK_ENV) $(BIN)/python -m bench.ingest_throughput
 	@$(STACK_ENV) $(BIN)/python -m bench.indicators_pipeline
+	@$(STACK_ENV) $(BIN)/python -m bench.alerts_latency
 
 faults: setup
 	$(BIN)/pytest tests/faults tests/integration/indicators/test_kill.py

@@ -92,6 +92,7 @@ def _backlog(
     return Condition(
         labels={"kind": kind, "agency": agency},
         firing=True,
+        trace_parent=items[-1].trace_parent,  # the latest item to fall due
         severity=Severity.CRITICAL if count >= CRITICAL_BACKLOG else Severity.WARNING,
         summary_vi=f"{count} {what_vi}: {name_vi}",
         summary_en=f"{count} {what_en}: {name_en}",

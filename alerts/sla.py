@@ -28,6 +28,7 @@ class OpenItem:
     agency: str
     org_unit: str
     due: datetime
+    trace_parent: str | None = None  # W3C context of the event that opened or moved the clock
 
 
 def clock_of(event: AnyEvent) -> tuple[str, OpenItem | None] | None:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from opentelemetry import propagate, trace
 from prometheus_client import Gauge
 
 from alerts.book import AlertBook
@@ -13,6 +14,7 @@ from alerts.model import Alert, Change, Condition
 from services.alerts.notifier import Notifier
 from services.alerts.store import AlertStore
 
+TRACER = trace.get_tracer("ioc.alerts")
 FIRING = Gauge(
     "ioc_alerts_active",
     "Alerts firing or acknowledged, by kind and severity.",
@@ -44,6 +46,7 @@ class AlertDesk:
     async def _record(self, changes: list[Change]) -> None:
         if not changes:
             return
+        _trace(changes)
         await self._store.record(changes)
         self._notifier.offer(changes)
         counts: dict[tuple[str, str], int] = {}
@@ -54,3 +57,17 @@ class AlertDesk:
         FIRING.clear()
         for (kind, severity), count in counts.items():
             FIRING.labels(kind, severity).set(count)
+
+
+def _trace(changes: list[Change]) -> None:
+    """A span per change, child of the event that caused it when known: the trace runs from
+    the agency's request through Kafka to the alert."""
+    for change in changes:
+        parent = (
+            propagate.extract({"traceparent": change.trace_parent}) if change.trace_parent else None
+        )
+        span = TRACER.start_span(f"alert.{change.action}", context=parent)
+        if change.alert is not None:
+            span.set_attribute("ioc.alert.fingerprint", change.alert.fingerprint)
+            span.set_attribute("ioc.alert.kind", change.alert.kind)
+        span.end()

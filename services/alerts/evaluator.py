@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import redis.asyncio as aioredis
@@ -120,7 +120,9 @@ class Evaluator:
             except (ValidationError, ValueError, UnicodeDecodeError):
                 continue  # the indicators worker dead-letters unreadable records
             if clock is not None:
-                changed[clock[0]] = clock[1]
+                key, item = clock
+                parent = next((v.decode() for k, v in headers if k == "traceparent"), None)
+                changed[key] = replace(item, trace_parent=parent) if item else None
         if not changed:
             return
         pipe = self._redis.pipeline(transaction=False)

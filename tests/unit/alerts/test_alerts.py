@@ -151,3 +151,25 @@ def test_the_domain_core_imports_no_kafka_redis_or_http(package: str) -> None:
                 else []
             )
             assert not {n.split(".")[0] for n in names} & forbidden, f"{path} imports {names}"
+
+
+def test_an_alert_continues_the_trace_of_the_event_that_caused_it() -> None:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from ioc.telemetry import configure_tracing
+    from services.alerts.desk import _trace
+
+    exporter = InMemorySpanExporter()
+    configure_tracing("test").add_span_processor(SimpleSpanProcessor(exporter))
+    parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    late = OpenItem("dossier", "D1", "so-tu-phap", "quang-ngai", NOW - timedelta(days=1), parent)
+    [backlog] = overdue_conditions(Kind.DOSSIERS_OVERDUE, [late], NOW, {}, [])
+    change = AlertBook().observe(backlog, NOW)
+    assert change is not None
+    assert change.trace_parent == parent
+    _trace([change])
+    [span] = [s for s in exporter.get_finished_spans() if s.name == "alert.fired"]
+    assert span.context is not None
+    assert trace.format_trace_id(span.context.trace_id) == "4bf92f3577b34da6a3ce929d0e0e4736"
