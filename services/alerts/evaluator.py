@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 
 import redis.asyncio as aioredis
@@ -132,7 +132,7 @@ class Evaluator:
                 pipe.hdel(self._open_key, key)
             else:
                 self._open[key] = item
-                fields = item.__dict__ | {"due": item.due.isoformat()}
+                fields = asdict(item) | {"due": item.due.isoformat()}
                 pipe.hset(self._open_key, key, json.dumps(fields))
         await pipe.execute()
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 from contracts import MODELS_BY_TYPE
@@ -30,9 +31,10 @@ async def publish_events(request: Request) -> Response:
         body = await _read_body(request, body_limit(mode, runtime.limits))
         events = raw_events(mode, request.headers, body, runtime.limits)
         _rate_limit(runtime, principal, len(events))
-        context = propagate.extract(request.headers)  # continue the caller's W3C trace
+        # The caller's W3C trace if it sent one, else the request's own server span.
+        context = propagate.extract(request.headers, context=otel_context.get_current())
         with runtime.tracer.start_as_current_span(
-            "ingest publish", context=context, kind=trace.SpanKind.SERVER
+            "ingest publish", context=context, kind=trace.SpanKind.PRODUCER
         ) as span:
             span.set_attribute("ioc.agency", principal.agency)
             span.set_attribute("messaging.batch.message_count", len(events))

@@ -1,0 +1,153 @@
+"""End to end, thin: events through the ingest API, the indicators worker (its own process),
+the KPI snapshot, the alert service and its live stream; and one trace from the agency's
+request to the alert."""
+
+import asyncio
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from ioc.telemetry import configure_tracing
+from kpi.periods import VIETNAM
+from tests.infrastructure import eventually
+from tests.integration.alerts.test_service import AUTH, Stack
+from tests.integration.indicators.test_worker import Stack as Workers
+from tests.integration.ingest.harness import StartIngest, headers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def dti(value: float) -> dict[str, Any]:
+    """The province's DTI for the last closed year, reported now."""
+    now = datetime.now(VIETNAM)
+    return {
+        "specversion": "1.0",
+        "id": f"dti-{uuid.uuid4().hex[:8]}",
+        "source": "/agencies/so-tu-phap/bao-cao",
+        "type": "vn.ioc.indicator.value-reported.v1",
+        "time": now.isoformat(),
+        "data": {
+            "indicator_code": "DTI",
+            "org_unit_code": "quang-ngai",
+            "period": str(now.year - 1),
+            "value": value,
+            "unit": "index",
+            "agency_code": "so-khoa-hoc-cong-nghe",
+        },
+    }
+
+
+@pytest.fixture
+def spans() -> InMemorySpanExporter:
+    exporter = InMemorySpanExporter()
+    configure_tracing("e2e").add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stream(
+    kafka_bootstrap: str,
+    redis_url: str,
+    unique_name: str,
+    tmp_path: Path,
+    start_ingest: StartIngest,
+    spans: InMemorySpanExporter,
+) -> None:
+    ingest = await start_ingest()
+    workers = Workers(kafka_bootstrap, redis_url, unique_name, tmp_path)
+    workers.start_worker(f"w-{uuid.uuid4().hex[:6]}", f"{unique_name}:kpi:")
+    alerts = Stack(
+        kafka_bootstrap,
+        redis_url,
+        unique_name,
+        tmp_path,
+        "http://127.0.0.1:9/",
+        webhook_urls=[],
+        today=None,
+    )
+    try:
+        async with alerts.serve() as client:
+            await eventually(lambda: _ok(client), within=30, every=0.1)
+            changes: list[dict[str, Any]] = []
+
+            async def follow() -> None:
+                async with client.stream("GET", "/v1/alerts/stream", headers=AUTH) as response:
+                    async for line in response.aiter_lines():
+                        if line.startswith("data: "):
+                            changes.append(json.loads(line[6:]))
+
+            reader = asyncio.create_task(follow())
+            for value in (0.2, 0.9):
+                sent = await ingest.client.post(
+                    "/v1/events", content=json.dumps(dti(value)), headers=headers()
+                )
+                assert sent.status_code == 202
+
+                async def settled(done: str = "fired" if value < 0.5 else "resolved") -> bool:
+                    return any(
+                        c["action"] == done and c["alert"]["labels"] == RISK for c in changes
+                    )
+
+                await eventually(settled, within=30, explain=lambda: str(changes))
+            reader.cancel()
+            target = (await client.get("/v1/targets/dti", headers=AUTH)).json()
+            assert target["status"] == "achieved"
+            assert target["latest"]["value"] == 0.9
+
+            # One trace: the agency's request, Kafka, the alert it caused (an overdue dossier).
+            document = json.loads(
+                (ROOT / "contracts/examples/valid/dossier-accepted-online.json").read_text()
+            )
+            dossier = f"E2E-{uuid.uuid4().hex[:6]}"
+            late = document | {"id": dossier, "data": document["data"] | {"dossier_id": dossier}}
+            late.pop("traceparent")
+            sent = await ingest.client.post(
+                "/v1/events", content=json.dumps(late), headers=headers("ubnd.cam-thanh")
+            )
+            assert sent.status_code == 202
+
+            def overdue() -> list[Any]:
+                return [
+                    s
+                    for s in spans.get_finished_spans()
+                    if s.name == "alert.fired"
+                    and (s.attributes or {}).get("ioc.alert.kind") == "dossiers_overdue"
+                ]
+
+            await eventually(lambda: _true(bool(overdue())), within=15)
+            [fired] = overdue()
+            [published] = [
+                s
+                for s in spans.get_finished_spans()
+                if s.name == "ingest publish"
+                and (s.attributes or {}).get("ioc.agency") == "ubnd.cam-thanh"
+            ]
+            assert fired.context is not None
+            assert published.context is not None
+            assert fired.context.trace_id == published.context.trace_id
+    finally:
+        for process in workers.processes:
+            process.terminate()
+            process.wait(20)
+
+
+RISK = {
+    "kind": "target_risk",
+    "target": "dti",
+    "indicator": "DTI",
+    "org_unit": "quang-ngai",
+    "agency": "so-khoa-hoc-cong-nghe",
+}
+
+
+async def _ok(client: Any) -> bool:
+    return bool((await client.get("/readyz")).status_code == 200)
+
+
+async def _true(value: bool) -> bool:
+    return value
