@@ -157,6 +157,32 @@ def stoppable_kafka() -> Iterator[StoppableKafka]:
         kafka.stop()
 
 
+class StoppableRedis:
+    """A Redis of the test's own (local script, own port and state), to stop and restart."""
+
+    def __init__(self, state: Path, port: int) -> None:
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self._env = {"REDIS_PORT": str(port), "REDIS_STATE_DIR": str(state)}
+
+    def start(self) -> None:
+        _run_script("redis.sh", "start", self._env)
+
+    def stop(self) -> None:
+        _run_script("redis.sh", "stop", self._env)
+
+
+@pytest.fixture
+def stoppable_redis() -> Iterator[StoppableRedis]:
+    state = TEST_STATE / "stoppable-redis"
+    shutil.rmtree(state, ignore_errors=True)
+    redis = StoppableRedis(state, REDIS_PORT + 100)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
 @pytest.fixture
 def unique_name(request: pytest.FixtureRequest) -> str:
     """A name no other test (or earlier run) uses: for topics, groups and key prefixes."""

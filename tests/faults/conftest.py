@@ -1,0 +1,3 @@
+from tests.integration.ingest.harness import start_ingest
+
+__all__ = ["start_ingest"]
