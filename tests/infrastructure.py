@@ -60,6 +60,12 @@ def _run_script(script: str, action: str, env: dict[str, str]) -> None:
         )
 
 
+def _fresh_state(script: str, env: dict[str, str], state: Path) -> None:
+    """Stop what an interrupted earlier session left running there, then start empty."""
+    subprocess.run([str(LOCAL / script), "stop"], env=os.environ | env, capture_output=True)
+    shutil.rmtree(state, ignore_errors=True)
+
+
 @contextmanager
 def _local_server(script: str, env: dict[str, str]) -> Iterator[None]:
     _run_script(script, "start", env)
@@ -82,13 +88,13 @@ def _kafka() -> Iterator[str]:
             yield kafka.get_bootstrap_server()
     else:
         state = TEST_STATE / "kafka"
-        shutil.rmtree(state, ignore_errors=True)  # each session starts from an empty broker
         env = {
             "KAFKA_PORT": str(KAFKA_PORT),
             "KAFKA_CONTROLLER_PORT": str(KAFKA_CONTROLLER_PORT),
             "KAFKA_STATE_DIR": str(state),
             "KAFKA_HEAP_MAX": "768m",
         }
+        _fresh_state("kafka.sh", env, state)  # each session starts from an empty broker
         with _local_server("kafka.sh", env):
             yield f"127.0.0.1:{KAFKA_PORT}"
 
@@ -105,8 +111,8 @@ def _redis() -> Iterator[str]:
             yield f"redis://{host}:{port}/0"
     else:
         state = TEST_STATE / "redis"
-        shutil.rmtree(state, ignore_errors=True)
         env = {"REDIS_PORT": str(REDIS_PORT), "REDIS_STATE_DIR": str(state)}
+        _fresh_state("redis.sh", env, state)
         with _local_server("redis.sh", env):
             yield f"redis://127.0.0.1:{REDIS_PORT}/0"
 
@@ -131,7 +137,7 @@ class StoppableKafka:
 
     def __init__(self, state: Path, port: int) -> None:
         self.bootstrap = f"127.0.0.1:{port}"
-        self._env = {
+        self.env = {
             "KAFKA_PORT": str(port),
             "KAFKA_CONTROLLER_PORT": str(port + 1),
             "KAFKA_STATE_DIR": str(state),
@@ -139,17 +145,17 @@ class StoppableKafka:
         }
 
     def start(self) -> None:
-        _run_script("kafka.sh", "start", self._env)
+        _run_script("kafka.sh", "start", self.env)
 
     def stop(self) -> None:
-        _run_script("kafka.sh", "stop", self._env)
+        _run_script("kafka.sh", "stop", self.env)
 
 
 @pytest.fixture
 def stoppable_kafka() -> Iterator[StoppableKafka]:
     state = TEST_STATE / "stoppable-kafka"
-    shutil.rmtree(state, ignore_errors=True)
     kafka = StoppableKafka(state, KAFKA_PORT + 100)
+    _fresh_state("kafka.sh", kafka.env, state)
     kafka.start()
     try:
         yield kafka
@@ -162,20 +168,20 @@ class StoppableRedis:
 
     def __init__(self, state: Path, port: int) -> None:
         self.url = f"redis://127.0.0.1:{port}/0"
-        self._env = {"REDIS_PORT": str(port), "REDIS_STATE_DIR": str(state)}
+        self.env = {"REDIS_PORT": str(port), "REDIS_STATE_DIR": str(state)}
 
     def start(self) -> None:
-        _run_script("redis.sh", "start", self._env)
+        _run_script("redis.sh", "start", self.env)
 
     def stop(self) -> None:
-        _run_script("redis.sh", "stop", self._env)
+        _run_script("redis.sh", "stop", self.env)
 
 
 @pytest.fixture
 def stoppable_redis() -> Iterator[StoppableRedis]:
     state = TEST_STATE / "stoppable-redis"
-    shutil.rmtree(state, ignore_errors=True)
     redis = StoppableRedis(state, REDIS_PORT + 100)
+    _fresh_state("redis.sh", redis.env, state)
     redis.start()
     try:
         yield redis
