@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup up down status test lint typecheck contracts pytest bench faults clean
+.PHONY: help setup infra up down status test lint typecheck contracts pytest bench faults clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -41,10 +41,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-up: setup
+infra: setup
 	@KAFKA_PORT=$(KAFKA_PORT) deploy/local/kafka.sh start
 	@REDIS_PORT=$(REDIS_PORT) deploy/local/redis.sh start
 	@$(STACK_ENV) $(BIN)/ioc topics ensure
+
+up: infra
 	@$(BIN)/ioc agencies demo-keys $(STACK)
 	@$(BIN)/ioc operators demo-keys $(STACK)
 	@$(STACK_ENV) $(INGEST_ENV) deploy/local/service.sh start ingest services.ingest \
@@ -108,7 +110,9 @@ contracts:
 pytest:
 	$(BIN)/pytest
 
-bench: up
+# The broker and Redis only: each benchmark starts the services it measures, on a quiet machine
+# (the demo load of `make up` would skew the figures).
+bench: infra
 	@$(STACK_ENV) $(BIN)/python -m bench.ingest_throughput
 	@$(STACK_ENV) $(BIN)/python -m bench.indicators_pipeline
 	@$(STACK_ENV) $(BIN)/python -m bench.alerts_latency
