@@ -269,3 +269,43 @@ def _statuses(receiver: Webhooks) -> set[str]:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def changes_after(
+    client: httpx.AsyncClient, last_id: str, wanted: Callable[[dict[str, Any]], bool]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The stream's changes after `last_id` (as a reconnecting EventSource sends it in
+    Last-Event-ID), up to the first one `wanted`."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+    headers = AUTH | {"Last-Event-ID": last_id}
+    async with asyncio.timeout(20), client.stream("GET", "/v1/alerts/stream", headers=headers) as r:
+        entry_id = ""
+        async for line in r.aiter_lines():
+            if line.startswith("id: "):
+                entry_id = line[4:]
+            elif line.startswith("data: "):
+                seen.append((entry_id, json.loads(line[6:])))
+                if wanted(seen[-1][1]):
+                    return seen
+    return seen
+
+
+async def test_a_client_resumes_the_stream_from_its_last_event_id(stack: Stack) -> None:
+    def about(action: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda c: c["action"] == action and c["alert"]["labels"]["kind"] == "target_risk"
+
+    async with stack.serve() as client:
+        await ready(client)
+        await stack.series("ONLINE_DOSSIERS", DECLINING)
+        before = await changes_after(client, "0-0", about("fired"))
+        last_id = before[-1][0]
+        await stack.series("ONLINE_DOSSIERS", RECOVERING)  # while the client is away
+        await alerts_where(client, lambda a: a[0]["state"] == "resolved", target="online-dossiers")
+        after = await changes_after(client, last_id, about("resolved"))
+        assert [c["action"] for _, c in after if about("fired")(c)] == []  # nothing twice
+        assert about("resolved")(after[-1][1])
+        assert all(_order(entry_id) > _order(last_id) for entry_id, _ in after)
+
+
+def _order(entry_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in entry_id.split("-"))
