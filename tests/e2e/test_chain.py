@@ -131,9 +131,7 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             assert published.context is not None
             assert fired.context.trace_id == published.context.trace_id
     finally:
-        for process in workers.processes:
-            process.terminate()
-            process.wait(20)
+        workers.stop_all()
 
 
 RISK = {

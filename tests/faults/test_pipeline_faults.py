@@ -112,15 +112,18 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
         await asyncio.to_thread(stoppable_kafka.stop)
         await asyncio.to_thread(stoppable_kafka.start)
 
-    report = [
-        await fault("kill -9 of the indicators worker", kill_worker),
-        await fault("Redis restart", restart_redis),
-        await fault("broker restart", restart_broker),
-    ]
-    load.running = False
-    await sending
-    total = len(load.accepted)
-    await eventually(lambda: caught_up(total), within=120, explain=lambda: str(counted))
+    try:
+        report = [
+            await fault("kill -9 of the indicators worker", kill_worker),
+            await fault("Redis restart", restart_redis),
+            await fault("broker restart", restart_broker),
+        ]
+        load.running = False
+        await sending
+        total = len(load.accepted)
+        await eventually(lambda: caught_up(total), within=120, explain=lambda: str(counted))
+    finally:
+        stack.stop_all()
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "faults.txt").write_text("\n".join([*report, f"{total} events accepted"]) + "\n")

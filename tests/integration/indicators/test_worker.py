@@ -79,6 +79,18 @@ class Stack:
         self.processes.append(worker)
         return worker
 
+    def stop_all(self) -> None:
+        """Every worker started, SIGKILL for one that does not stop (a worker waiting for a
+        broker that is gone may not)."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(10)
+
     async def publish(
         self, events: list[Any], extra: list[tuple[bytes, bytes]] | None = None
     ) -> None:
@@ -104,13 +116,7 @@ async def stack(
     running = Stack(kafka_bootstrap, redis_url, unique_name, tmp_path)
     await ensure_topics(kafka_bootstrap, ALL_TOPICS, prefix=running.prefix)
     yield running
-    for process in running.processes:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    running.stop_all()
 
 
 async def snapshot_of(redis_url: str, prefix: str, kpi: str) -> dict[str, Any] | None:
