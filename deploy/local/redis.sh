@@ -28,10 +28,12 @@ start() {
   fi
   mkdir -p "$state"
   # appendfsync always: the indicators' KPI state lives here and Kafka offsets are committed
-  # after it is written; one fsync per batch (one Lua call) is cheap.
+  # after it is written; one fsync per batch (one Lua call) is cheap. An AOF rewrite, though,
+  # stalls those fsyncs (seen: KPI freshness p99 from 0.33 s to 1.9 s), so rewrites wait
+  # until the file reaches 4 GiB instead of 64 MiB.
   redis-server --bind 127.0.0.1 --port "$port" --dir "$state" --daemonize yes \
     --pidfile "$pidfile" --logfile "$state/redis.log" --save "" \
-    --appendonly yes --appendfsync always
+    --appendonly yes --appendfsync always --auto-aof-rewrite-min-size 4gb
   # No pid check: the daemonised server writes its pid file a moment after it forks.
   wait_until 20 "" "$state/redis.log" pong
   say "ready on 127.0.0.1:$port"
