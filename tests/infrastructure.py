@@ -131,62 +131,61 @@ def redis_url() -> Iterator[str]:
         yield stack.enter_context(_redis())
 
 
-class StoppableKafka:
-    """A broker of the test's own (local script, own port and state) that it may stop and
-    restart, for outage tests that must not disturb the shared broker."""
+class StoppableServer:
+    """A server of the test's own (local script, own port and state) that it may stop and
+    restart, for outage tests that must not disturb the shared ones."""
 
+    def __init__(self, script: str, env: dict[str, str], state: Path) -> None:
+        self.script, self.env, self.state = script, env, state
+
+    def start(self) -> None:
+        _run_script(self.script, "start", self.env)
+
+    def stop(self) -> None:
+        _run_script(self.script, "stop", self.env)
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        _fresh_state(self.script, self.env, self.state)
+        self.start()
+        try:
+            yield
+        finally:
+            self.stop()
+
+
+class StoppableKafka(StoppableServer):
     def __init__(self, state: Path, port: int) -> None:
         self.bootstrap = f"127.0.0.1:{port}"
-        self.env = {
+        env = {
             "KAFKA_PORT": str(port),
             "KAFKA_CONTROLLER_PORT": str(port + 1),
             "KAFKA_STATE_DIR": str(state),
             "KAFKA_HEAP_MAX": "512m",
         }
+        super().__init__("kafka.sh", env, state)
 
-    def start(self) -> None:
-        _run_script("kafka.sh", "start", self.env)
 
-    def stop(self) -> None:
-        _run_script("kafka.sh", "stop", self.env)
+class StoppableRedis(StoppableServer):
+    def __init__(self, state: Path, port: int) -> None:
+        self.url = f"redis://127.0.0.1:{port}/0"
+        super().__init__(
+            "redis.sh", {"REDIS_PORT": str(port), "REDIS_STATE_DIR": str(state)}, state
+        )
 
 
 @pytest.fixture
 def stoppable_kafka() -> Iterator[StoppableKafka]:
-    state = TEST_STATE / "stoppable-kafka"
-    kafka = StoppableKafka(state, KAFKA_PORT + 100)
-    _fresh_state("kafka.sh", kafka.env, state)
-    kafka.start()
-    try:
+    kafka = StoppableKafka(TEST_STATE / "stoppable-kafka", KAFKA_PORT + 100)
+    with kafka.running():
         yield kafka
-    finally:
-        kafka.stop()
-
-
-class StoppableRedis:
-    """A Redis of the test's own (local script, own port and state), to stop and restart."""
-
-    def __init__(self, state: Path, port: int) -> None:
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.env = {"REDIS_PORT": str(port), "REDIS_STATE_DIR": str(state)}
-
-    def start(self) -> None:
-        _run_script("redis.sh", "start", self.env)
-
-    def stop(self) -> None:
-        _run_script("redis.sh", "stop", self.env)
 
 
 @pytest.fixture
 def stoppable_redis() -> Iterator[StoppableRedis]:
-    state = TEST_STATE / "stoppable-redis"
-    redis = StoppableRedis(state, REDIS_PORT + 100)
-    _fresh_state("redis.sh", redis.env, state)
-    redis.start()
-    try:
+    redis = StoppableRedis(TEST_STATE / "stoppable-redis", REDIS_PORT + 100)
+    with redis.running():
         yield redis
-    finally:
-        redis.stop()
 
 
 @pytest.fixture
