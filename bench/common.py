@@ -71,3 +71,16 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def rate_table(rows: list[tuple[str, float, float | None]]) -> list[str]:
+    """A Markdown table of events per second and the ratio to the baseline (None: no ratio)."""
+    width = max(len(name) for name, _, _ in rows)
+    lines = [
+        f"| {'path':<{width}} | {'events/s':>9} | {'vs raw':>6} |",
+        f"|{'-' * (width + 2)}|{'-' * 11}|{'-' * 8}|",
+    ]
+    for name, rate, ratio in rows:
+        shown = "" if ratio is None else f"{ratio:.2f}"
+        lines.append(f"| {name:<{width}} | {rate:>9,.0f} | {shown:>6} |")
+    return lines

@@ -29,7 +29,7 @@ import redis.asyncio as aioredis
 import yaml
 from aiokafka import TopicPartition
 
-from bench.common import accepted_dossiers, rss_bytes, start_process
+from bench.common import accepted_dossiers, rate_table, rss_bytes, start_process
 from contracts import ALL_TOPICS, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import DOSSIER_EVENTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
@@ -230,13 +230,13 @@ async def main() -> None:
         f"{args.events:,} accepted-dossier events (~50 KPI rows each), 6 partitions; "
         f"broker {bootstrap}",
         "",
-        f"| {'path':<56} | {'events/s':>9} | {'vs raw':>6} |",
-        f"|{'-' * 58}|{'-' * 11}|{'-' * 8}|",
-        f"| {'raw aiokafka consumer, read + decode (baseline)':<56} | {raw:>9,.0f} | {'1.00':>6} |",
-        f"| {'faust agent taking the batches, doing nothing (ceiling)':<56} | {ceiling:>9,.0f} | "
-        f"{ceiling / raw:>6.2f} |",
-        f"| {'indicators worker, into the Redis KPI state':<56} | {rate:>9,.0f} | "
-        f"{rate / raw:>6.2f} |",
+        *rate_table(
+            [
+                ("raw aiokafka consumer, read + decode (baseline)", raw, 1.0),
+                ("faust agent taking the batches, doing nothing (ceiling)", ceiling, ceiling / raw),
+                ("indicators worker, into the Redis KPI state", rate, rate / raw),
+            ]
+        ),
         "",
         f"memory after {args.events:,} → {args.events * 10:,} events: worker RSS "
         f"{rss_1 / 2**20:.0f} → {rss_10 / 2**20:.0f} MiB ({(rss_10 / rss_1 - 1) * 100:+.0f}%), "

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import yaml
 
-from bench.common import start_process
+from bench.common import rate_table, start_process
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from ioc.kafka import ensure_topics, new_producer
 from ioc.keys import hash_api_key
@@ -199,24 +199,22 @@ async def main() -> None:
 
     quantiles = statistics.quantiles(latencies, n=100)
     unloaded = statistics.quantiles(alone, n=100)
-    rows = [
-        ("Kafka ProducerPerformance (Java, acks=all, idempotent)", ceiling, ""),
-        ("raw aiokafka producer, same records (baseline)", raw, "1.00"),
+    rows: list[tuple[str, float, float | None]] = [
+        ("Kafka ProducerPerformance (Java, acks=all, idempotent)", ceiling, None),
+        ("raw aiokafka producer, same records (baseline)", raw, 1.0),
         (
             f"ingest service, batches of {args.batch_size}, {args.workers} clients",
             batched,
-            f"{batched / raw:.2f}",
+            batched / raw,
         ),
-        ("ingest service, single events, 8 clients", singles, f"{singles / raw:.2f}"),
+        ("ingest service, single events, 8 clients", singles, singles / raw),
     ]
     lines = [
         f"{args.events:,} dossier events of {record_size} bytes, median of {args.rounds} rounds; "
         f"broker {bootstrap}",
         "",
-        f"| {'path':<58} | {'events/s':>9} | {'vs raw':>6} |",
-        f"|{'-' * 60}|{'-' * 11}|{'-' * 8}|",
+        *rate_table(rows),
     ]
-    lines += [f"| {name:<58} | {rate:>9,.0f} | {ratio:>6} |" for name, rate, ratio in rows]
     lines += [
         "",
         f"single-event latency, 8 clients: p50 {quantiles[49] * 1e3:.1f} ms, "

@@ -2,7 +2,6 @@
 the KPI snapshot, the alert service and its live stream; and one trace from the agency's
 request to the alert."""
 
-import asyncio
 import json
 import uuid
 from datetime import datetime
@@ -16,7 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from ioc.telemetry import configure_tracing
 from kpi.periods import VIETNAM
 from tests.infrastructure import eventually
-from tests.integration.alerts.test_service import AUTH, Stack
+from tests.integration.alerts.test_service import AUTH, Stack, follow_stream, ready
 from tests.integration.indicators.test_worker import Stack as Workers
 from tests.integration.ingest.harness import StartIngest, headers
 
@@ -72,16 +71,9 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
     )
     try:
         async with alerts.serve() as client:
-            await eventually(lambda: _ok(client), within=30, every=0.1)
+            await ready(client)
             changes: list[dict[str, Any]] = []
-
-            async def follow() -> None:
-                async with client.stream("GET", "/v1/alerts/stream", headers=AUTH) as response:
-                    async for line in response.aiter_lines():
-                        if line.startswith("data: "):
-                            changes.append(json.loads(line[6:]))
-
-            reader = asyncio.create_task(follow())
+            reader = follow_stream(client, changes)
             for value in (0.2, 0.9):
                 sent = await ingest.client.post(
                     "/v1/events", content=json.dumps(dti(value)), headers=headers()
@@ -141,10 +133,6 @@ RISK = {
     "org_unit": "quang-ngai",
     "agency": "so-khoa-hoc-cong-nghe",
 }
-
-
-async def _ok(client: Any) -> bool:
-    return bool((await client.get("/readyz")).status_code == 200)
 
 
 async def _true(value: bool) -> bool:

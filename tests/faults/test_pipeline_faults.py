@@ -36,7 +36,7 @@ class Load:
         while self.running:
             await self._send([self._dossier(n + i) for i in range(20)])
             n += 20
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)  # the load's pace (200 events/s), not a wait for a result
 
     async def _send(self, batch: list[dict[str, Any]]) -> None:
         """Until every event has a definite answer (even when stopping): a 503 or a `retry`

@@ -135,6 +135,18 @@ async def ready(client: httpx.AsyncClient) -> None:
     await eventually(answered, within=30, every=0.1)
 
 
+def follow_stream(client: httpx.AsyncClient, changes: list[dict[str, Any]]) -> "asyncio.Task[None]":
+    """A live-stream client in the background, appending every change it receives."""
+
+    async def follow() -> None:
+        async with client.stream("GET", "/v1/alerts/stream", headers=AUTH) as response:
+            async for line in response.aiter_lines():
+                if line.startswith("data: "):
+                    changes.append(json.loads(line[6:]))
+
+    return asyncio.create_task(follow())
+
+
 async def alerts_where(
     client: httpx.AsyncClient, match: Callable[[list[dict[str, Any]]], bool], **params: str
 ) -> list[dict[str, Any]]:
@@ -159,14 +171,7 @@ async def test_a_target_going_off_track_fires_once_streams_and_resolves(
         await ready(client)
         assert (await client.get("/v1/alerts")).status_code == 401
         changes: list[dict[str, Any]] = []
-
-        async def follow() -> None:
-            async with client.stream("GET", "/v1/alerts/stream", headers=AUTH) as response:
-                async for line in response.aiter_lines():
-                    if line.startswith("data: "):
-                        changes.append(json.loads(line[6:]))
-
-        reader = asyncio.create_task(follow())
+        reader = follow_stream(client, changes)
         await stack.series("ONLINE_DOSSIERS", DECLINING)
         [alert] = await alerts_where(client, lambda a: len(a) == 1, target="online-dossiers")
         assert alert["state"] == "firing"
