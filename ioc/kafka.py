@@ -2,12 +2,15 @@
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.helpers import create_ssl_context
 
 from contracts.topics import Topic
+from ioc.settings import KafkaSecurity
 
 _TOPIC_ALREADY_EXISTS = 36
 
@@ -27,7 +30,9 @@ def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
         "max_batch_size": 512 * 1024,
         "request_timeout_ms": 15_000,
     }
-    return AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **(options | overrides))
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers, **(options | security_options() | overrides)
+    )
 
 
 def new_consumer(
@@ -44,8 +49,29 @@ def new_consumer(
         "isolation_level": "read_committed",
     }
     return AIOKafkaConsumer(
-        *topics, bootstrap_servers=bootstrap_servers, group_id=group_id, **(options | overrides)
+        *topics,
+        bootstrap_servers=bootstrap_servers,
+        group_id=group_id,
+        **(options | security_options() | overrides),
     )
+
+
+@cache
+def security_options() -> dict[str, Any]:
+    """The client options of `KafkaSecurity` (from the environment, read once per process)."""
+    security = KafkaSecurity()
+    options: dict[str, Any] = {"security_protocol": security.security_protocol}
+    if security.security_protocol.startswith("SASL"):
+        options |= {
+            "sasl_mechanism": security.sasl_mechanism,
+            "sasl_plain_username": security.sasl_username,
+            "sasl_plain_password": (
+                security.sasl_password.get_secret_value() if security.sasl_password else None
+            ),
+        }
+    if security.security_protocol.endswith("SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=security.ssl_cafile)
+    return options
 
 
 async def ensure_topics(
@@ -54,7 +80,7 @@ async def ensure_topics(
     """Create the topics (named `prefix + topic.name`) that do not exist yet; returns those
     created."""
     topics = [replace(t, name=prefix + t.name) for t in topics]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

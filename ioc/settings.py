@@ -1,8 +1,24 @@
 """The settings every IOC process shares. Each service subclasses `InfraSettings` with its own
 env prefix; the infrastructure addresses stay unprefixed, the same variables the tests honour."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSecurity(BaseSettings):
+    """How every Kafka client of a process authenticates: plaintext on a laptop; SASL/SCRAM
+    over TLS against Strimzi's authenticated listener (deploy/k8s), with the KafkaUser's
+    password and the cluster CA that Strimzi publishes as Secrets."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore", frozen=True)
+
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = Field(default=None, description="CA bundle of the brokers' TLS.")
 
 
 class KafkaSettings(BaseSettings):

@@ -62,6 +62,7 @@ class Evaluator:
         self._today = today
         self._wanted = {(t.indicator, f"org:{t.scope}") for t in plan.targets}
         self._series: dict[tuple[str, str], dict[str, float]] = {}
+        self._trace_parents: dict[tuple[str, str], str] = {}
         self.views: dict[str, TargetView] = {}
         self._open: dict[str, OpenItem] = {}
         self._agency_names = {a.code: (a.name_vi, a.name_en) for a in province.agencies.values()}
@@ -71,12 +72,17 @@ class Evaluator:
 
     # --- the targets' series, from the snapshot topic -------------------------------------
 
-    def take_snapshots(self, snapshots: Iterable[KpiSnapshot]) -> set[tuple[str, str]]:
+    def take_snapshots(
+        self, snapshots: Iterable[tuple[KpiSnapshot, str | None]]
+    ) -> set[tuple[str, str]]:
+        """Snapshots with the W3C context they were published in (the event behind them)."""
         touched = set()
-        for s in snapshots:
+        for s, trace_parent in snapshots:
             key = (s.indicator, s.scope)
             if key in self._wanted and s.value is not None:
                 self._series.setdefault(key, {})[s.period] = s.value
+                if trace_parent:
+                    self._trace_parents[key] = trace_parent
                 touched.add(key)
         return touched
 
@@ -95,13 +101,16 @@ class Evaluator:
 
     def _assess(self, target: Target) -> list[Condition]:
         indicator = self.plan.indicators[target.indicator]
-        series = _observations(self._series.get((target.indicator, f"org:{target.scope}"), {}))
+        key = (target.indicator, f"org:{target.scope}")
+        series = _observations(self._series.get(key, {}))
         previous = self.views.get(target.id)
         status = previous.assessment.status if previous else None
         assessment = assess(target, indicator, series, self.today(), status)
         explanation = explain(target, indicator, assessment)
         self.views[target.id] = TargetView(target, assessment, explanation, tuple(series))
-        return target_conditions(target, indicator, assessment, explanation)
+        conditions = target_conditions(target, indicator, assessment, explanation)
+        trace_parent = self._trace_parents.get(key)
+        return [c.model_copy(update={"trace_parent": trace_parent}) for c in conditions]
 
     # --- SLA clocks, from the dossier and feedback events ---------------------------------
 
@@ -121,7 +130,7 @@ class Evaluator:
                 continue  # the indicators worker dead-letters unreadable records
             if clock is not None:
                 key, item = clock
-                parent = next((v.decode() for k, v in headers if k == "traceparent"), None)
+                parent = _trace_parent(headers)
                 changed[key] = replace(item, trace_parent=parent) if item else None
         if not changed:
             return
@@ -159,7 +168,7 @@ class Evaluator:
         while True:
             batch = await consumer.getmany(timeout_ms=200, max_records=5000)
             snapshots = [
-                KpiSnapshot.model_validate_json(r.value)
+                (KpiSnapshot.model_validate_json(r.value), _trace_parent(r.headers))
                 for records in batch.values()
                 for r in records
                 if r.value is not None
@@ -191,6 +200,10 @@ class Evaluator:
             await self.assess_targets()
             await self.check_clocks()
             await asyncio.sleep(max(0.0, every - (time.monotonic() - started)))
+
+
+def _trace_parent(headers: Iterable[tuple[str, bytes]]) -> str | None:
+    return next((v.decode() for k, v in headers if k == "traceparent"), None)
 
 
 def _observations(values: dict[str, float]) -> list[Observation]:

@@ -5,13 +5,16 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 
 from kpi.rows import Row
-from services.indicators.processor import Record
+from services.indicators.processor import Record, Traces
 from services.indicators.readmodel import to_snapshot
 
 log = logging.getLogger(__name__)
+TRACER = trace.get_tracer("ioc.indicators")
 
 # Bounded labels: the province's yearly values only (indicators × years); the rest is in the API.
 PROVINCE_KPI = Gauge(
@@ -43,7 +46,7 @@ class KafkaOutputs:
         self._consumer = consumer
         self._queued: list[OutgoingRecord] = []
 
-    async def publish(self, rows: Mapping[str, Row]) -> None:
+    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None:
         now = datetime.now(UTC)
         snapshots = [
             to_snapshot(kpi, row, self._factors.get(kpi.split("|", 1)[0], 100.0), now)
@@ -52,8 +55,14 @@ class KafkaOutputs:
         for s in snapshots:
             if s.scope == self._province_scope and len(s.period) == 4 and s.value is not None:
                 PROVINCE_KPI.labels(s.indicator, s.period).set(s.value)
+        headers = {indicator: _publish_span(context) for indicator, context in traces.items()}
         self._queued += [
-            (self._snapshot_topic, s.key().encode(), s.model_dump_json().encode(), [])
+            (
+                self._snapshot_topic,
+                s.key().encode(),
+                s.model_dump_json().encode(),
+                headers.get(s.indicator, ()),
+            )
             for s in snapshots
         ]
 
@@ -75,3 +84,13 @@ class KafkaOutputs:
         queued, self._queued = self._queued, []
         if queued:
             await self._send_all(queued)
+
+
+def _publish_span(context: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """A producer span continuing the trace of the event behind an indicator's snapshots; its
+    context goes into their headers, so the alert they cause joins the same trace."""
+    parent = propagate.extract({k: v.decode() for k, v in context})
+    with TRACER.start_as_current_span("kpi.snapshot publish", parent, SpanKind.PRODUCER):
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+    return [(k, v.encode()) for k, v in carrier.items()]

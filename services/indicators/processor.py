@@ -53,9 +53,14 @@ class KpiState(Protocol):
     async def stored(self, kpis: list[str]) -> dict[str, Row]: ...
 
 
+# The W3C trace context of the latest event that changed an indicator in a batch, by indicator.
+Traces = Mapping[str, Sequence[tuple[str, bytes]]]
+TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
+
+
 class Outputs(Protocol):
     async def dead_letter(self, record: Record, reason: str) -> None: ...
-    async def publish(self, rows: Mapping[str, Row]) -> None: ...
+    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None: ...
     async def flush(self) -> None: ...
 
 
@@ -103,7 +108,7 @@ class Processor:
             )
             again = deltas(redelivered, self._province).keys()
             stored |= await self._state.stored(sorted(again - stored.keys()))
-        await self._outputs.publish(stored)
+        await self._outputs.publish(stored, _traces(fresh))
         await self._outputs.flush()  # snapshots delivered before the batch is acknowledged
         return outcome
 
@@ -118,6 +123,15 @@ class Processor:
         except (ValueError, UnicodeDecodeError) as e:
             return f"unreadable record: {type(e).__name__}: {e}"[:500]
         return changes_of(event, self._definitions)
+
+
+def _traces(read: Sequence[tuple[Record, list[Change] | str]]) -> Traces:
+    traces: dict[str, Sequence[tuple[str, bytes]]] = {}
+    for record, changes in sorted(read, key=lambda r: r[0].offset):
+        context = [(k, v) for k, v in record.headers if k in TRACE_HEADERS]
+        if context and not isinstance(changes, str):
+            traces.update((c.indicator, context) for c in changes)
+    return traces
 
 
 def _holes(fresh: Sequence[Record], progress: Mapping[str, int]) -> list[str]:

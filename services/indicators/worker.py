@@ -9,27 +9,28 @@ recovery races the stream after a restart and skips records (faust-streaming iss
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 import faust
 import redis.asyncio as aioredis
-from faust.types import ProducerT
+from faust.types import TP, ConsumerT, ProducerT
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
+from ioc.kafka import security_options
 from kpi.definitions import load_definitions
 from services.indicators.outputs import KafkaOutputs, OutgoingRecord
-from services.indicators.processor import Processor, Record
+from services.indicators.processor import TRACE_HEADERS, Processor, Record
 from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState
 
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.indicators")
-TRACE_HEADERS = {"traceparent", "tracestate"}
 
 EVENTS = Counter(
     "ioc_indicators_events",
@@ -41,6 +42,11 @@ HOLES = Counter(
 )
 BATCH_SECONDS = Histogram(
     "ioc_indicators_batch_duration_seconds", "Time to apply one batch and publish its changes."
+)
+LAG = Gauge(
+    "ioc_indicators_consumer_lag",
+    "Records of each event topic not yet processed, over the partitions this worker owns.",
+    ["topic"],
 )
 
 
@@ -58,6 +64,7 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
         stream_buffer_maxsize=max(4096, settings.batch_size * 2),
         broker_session_timeout=settings.session_timeout_seconds,
         broker_rebalance_timeout=settings.session_timeout_seconds * 2,
+        broker_credentials=_credentials(),
     )
     events = app.topic(
         *(prefix + t.name for t in EVENT_TOPICS), key_serializer="raw", value_serializer="raw"
@@ -81,6 +88,8 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
     state = RedisKpiState(redis, settings.redis_prefix)
     processor = Processor(definitions, province, state, outputs)
 
+    next_offsets: dict[TP, int] = {}
+
     @app.agent(events)
     async def update_kpis(stream: faust.types.StreamT[bytes]) -> None:
         assert isinstance(stream, faust.Stream)  # take_events is on the class, not the protocol
@@ -89,6 +98,7 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
             # still ours are applied (the others are redelivered to their new owner).
             owned = app.consumer.assignment()
             records = [_record(e) for e in batch if e.message.tp in owned]
+            next_offsets.update((e.message.tp, e.message.offset + 1) for e in batch)
             started = time.time_ns()
             with BATCH_SECONDS.time():
                 outcome = await processor.process(records)
@@ -97,8 +107,34 @@ def create_worker(settings: IndicatorsSettings) -> faust.App:
             EVENTS.labels("redelivered").inc(outcome.redelivered)
             EVENTS.labels("dead_letter").inc(outcome.dead_letters)
             HOLES.inc(len(outcome.holes))
+            _report_lag(app.consumer, owned, next_offsets)
 
     return app
+
+
+def _report_lag(consumer: ConsumerT, owned: Set[TP], next_offsets: Mapping[TP, int]) -> None:
+    behind: dict[str, int] = defaultdict(int)
+    for tp in owned:
+        end = consumer.highwater(tp)
+        if end is not None and tp in next_offsets:
+            behind[tp.topic] += max(0, end - next_offsets[tp])
+    for topic, records in behind.items():
+        LAG.labels(topic).set(records)
+
+
+def _credentials() -> faust.SASLCredentials | faust.SSLCredentials | None:
+    """The same broker security as every other IOC client (`ioc.kafka.security_options`)."""
+    options = security_options()
+    if options["security_protocol"].startswith("SASL"):
+        return faust.SASLCredentials(
+            username=options["sasl_plain_username"],
+            password=options["sasl_plain_password"],
+            mechanism=options["sasl_mechanism"],
+            ssl_context=options.get("ssl_context"),
+        )
+    if options["security_protocol"] == "SSL":
+        return faust.SSLCredentials(options["ssl_context"])
+    return None
 
 
 async def send_all(producer: ProducerT, records: Sequence[OutgoingRecord]) -> None:

@@ -1,6 +1,6 @@
 """End to end, thin: events through the ingest API, the indicators worker (its own process),
 the KPI snapshot, the alert service and its live stream; and one trace from the agency's
-request to the alert."""
+request through the KPI update to the alert (the worker exports its spans over OTLP)."""
 
 import json
 import uuid
@@ -18,6 +18,8 @@ from tests.infrastructure import eventually
 from tests.integration.alerts.test_service import AUTH, Stack, follow_stream, ready
 from tests.integration.indicators.test_worker import Stack as Workers
 from tests.integration.ingest.harness import StartIngest, headers
+from tests.otlp import ReceivedSpan, otlp_receiver
+from tests.servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,8 +60,17 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
     spans: InMemorySpanExporter,
 ) -> None:
     ingest = await start_ingest()
+    exported: list[ReceivedSpan] = []
+    otlp_port = free_port()
+    collector = serving(otlp_receiver(exported), otlp_port)
+    await collector.__aenter__()
     workers = Workers(kafka_bootstrap, redis_url, unique_name, tmp_path)
-    workers.start_worker(f"w-{uuid.uuid4().hex[:6]}", f"{unique_name}:kpi:")
+    workers.start_worker(
+        f"w-{uuid.uuid4().hex[:6]}",
+        f"{unique_name}:kpi:",
+        OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{otlp_port}",
+        OTEL_BSP_SCHEDULE_DELAY="100",
+    )
     alerts = Stack(
         kafka_bootstrap,
         redis_url,
@@ -90,6 +101,7 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             target = (await client.get("/v1/targets/dti", headers=AUTH)).json()
             assert target["status"] == "achieved"
             assert target["latest"]["value"] == 0.9
+            await _one_trace_through_the_worker(spans, exported)
 
             # One trace: the agency's request, Kafka, the alert it caused (an overdue dossier).
             document = json.loads(
@@ -124,6 +136,44 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             assert fired.context.trace_id == published.context.trace_id
     finally:
         workers.stop_all()
+        await collector.__aexit__(None, None, None)
+
+
+async def _one_trace_through_the_worker(
+    spans: InMemorySpanExporter, exported: list[ReceivedSpan]
+) -> None:
+    """The low DTI report: the agency's request (ingest, here), the KPI update and the snapshot
+    it published (the worker process, over OTLP), the target alert it fired (here)."""
+    request = next(
+        s
+        for s in spans.get_finished_spans()
+        if s.name == "ingest publish" and (s.attributes or {}).get("ioc.agency") == "so-tu-phap"
+    )
+    [fired] = [
+        s
+        for s in spans.get_finished_spans()
+        if s.name == "alert.fired" and (s.attributes or {}).get("ioc.alert.kind") == "target_risk"
+    ]
+    assert request.context is not None
+    assert fired.context is not None
+    assert fired.parent is not None
+    trace_id = f"{request.context.trace_id:032x}"
+    assert f"{fired.context.trace_id:032x}" == trace_id
+
+    def in_trace(name: str) -> list[ReceivedSpan]:
+        return [s for s in exported if s.name == name and s.trace_id == trace_id]
+
+    await eventually(
+        lambda: _true(bool(in_trace("kpi.snapshot publish"))),
+        within=10,
+        explain=lambda: str(exported),
+    )
+    [update] = in_trace("kpi.update")
+    [published] = in_trace("kpi.snapshot publish")
+    assert {update.service, published.service} == {"ioc-indicators"}
+    assert update.parent_span_id == f"{request.context.span_id:016x}"
+    assert published.parent_span_id == update.parent_span_id  # both continue the request
+    assert f"{fired.parent.span_id:016x}" == published.span_id
 
 
 RISK = {

@@ -57,17 +57,23 @@ class Stack:
         self.prefix = f"{name}."
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def start_worker(self, app_id: str, redis_prefix: str) -> subprocess.Popen[bytes]:
-        env = os.environ | {
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
-            "REDIS_URL": self.redis_url,
-            "IOC_TOPIC_PREFIX": self.prefix,
-            "INDICATORS_APP_ID": app_id,
-            "INDICATORS_DATA_DIR": str(self.tmp / app_id),
-            "INDICATORS_REDIS_PREFIX": redis_prefix,
-            "INDICATORS_METRICS_PORT": str(free_port()),
-            "INDICATORS_BATCH_SIZE": "50",
-        }
+    def start_worker(
+        self, app_id: str, redis_prefix: str, **extra_env: str
+    ) -> subprocess.Popen[bytes]:
+        env = (
+            os.environ
+            | extra_env
+            | {
+                "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+                "REDIS_URL": self.redis_url,
+                "IOC_TOPIC_PREFIX": self.prefix,
+                "INDICATORS_APP_ID": app_id,
+                "INDICATORS_DATA_DIR": str(self.tmp / app_id),
+                "INDICATORS_REDIS_PREFIX": redis_prefix,
+                "INDICATORS_METRICS_PORT": str(free_port()),
+                "INDICATORS_BATCH_SIZE": "50",
+            }
+        )
         log = (self.tmp / f"{app_id}.log").open("ab")
         worker = subprocess.Popen(
             [sys.executable, "-m", "services.indicators", "worker"],

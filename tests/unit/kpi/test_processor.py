@@ -3,7 +3,8 @@ and when another worker moved a partition on, dead letters for unreadable record
 partition's offsets reported, one snapshot per changed KPI."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from catalog import load_province
 from contracts import parse_event, to_kafka_record
 from kpi.definitions import load_definitions
 from kpi.rows import Row, add, kpi_value
-from services.indicators.processor import Processor, Record
+from services.indicators.processor import Processor, Record, Traces
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
 TOPIC = "ioc.dossier-events.v1"
@@ -47,11 +48,13 @@ class MemoryState:
 class MemoryOutputs:
     def __init__(self) -> None:
         self.published: dict[str, Row] = {}
+        self.traces: dict[str, Sequence[tuple[str, bytes]]] = {}
         self.dead: list[tuple[Record, str]] = []
         self.flushes = 0
 
-    async def publish(self, rows: Mapping[str, Row]) -> None:
+    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None:
         self.published |= rows
+        self.traces |= traces
 
     async def dead_letter(self, record: Record, reason: str) -> None:
         self.dead.append((record, reason))
@@ -176,3 +179,20 @@ async def test_records_after_a_hole_are_reported() -> None:
     await run.process(batch[:1])
     outcome = await run.process(batch[2:])  # offset 1 never came
     assert outcome.holes == [f"{TOPIC}/0@1"]
+
+
+async def test_each_indicator_carries_the_trace_of_the_latest_event_that_changed_it() -> None:
+    run, _, outputs = processor()
+    first, second, untraced, _ = records(BATCH)
+    older = [("traceparent", b"00-" + b"1" * 32 + b"-" + b"a" * 16 + b"-01")]
+    newer = [("traceparent", b"00-" + b"2" * 32 + b"-" + b"b" * 16 + b"-01")]
+    await run.process(
+        [
+            replace(first, headers=[*first.headers, *older]),
+            replace(second, headers=[*second.headers, *newer]),
+            untraced,
+        ]
+    )
+    # The untraced last record takes nothing away; the later traced one wins.
+    assert set(outputs.traces) >= {"ONLINE_DOSSIERS", "FULL_ONLINE_DOSSIERS"}
+    assert all(context == newer for context in outputs.traces.values())
