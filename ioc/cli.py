@@ -5,13 +5,17 @@ ioc agencies demo-keys DIR      one API key per agency of the province, for loca
 ioc operators demo-keys DIR     two operator API keys, for local runs
 ioc simulate                    a year of the demo province through ingest, then live
 ioc targets --plan ID           a plan's targets and milestones
+ioc health [URL]                exit 0 when URL ($IOC_HEALTH_URL) answers 2xx: container checks
 """
 
 import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +125,20 @@ def _shown(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _health(args: argparse.Namespace) -> int:
+    """For image health checks: the slim image has no curl."""
+    url = args.url or os.environ.get("IOC_HEALTH_URL")
+    if not url:
+        log.error("no URL: pass one or set IOC_HEALTH_URL")
+        return 2
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            return 0 if 200 <= response.status < 300 else 1
+    except (urllib.error.URLError, OSError) as e:
+        log.error("%s: %s", url, e)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ioc", description="IOC command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("--plan", required=True, help="plan id, e.g. quang-ngai-359")
     targets.add_argument("--json", action="store_true", help="a JSON array, one object a target")
     targets.set_defaults(run=_targets)
+    health = commands.add_parser("health", help="probe a health endpoint (container checks)")
+    health.add_argument("url", nargs="?", help="default: $IOC_HEALTH_URL")
+    health.add_argument("--timeout", type=float, default=3.0)
+    health.set_defaults(run=_health)
     return parser
 
 

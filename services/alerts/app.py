@@ -47,7 +47,7 @@ def supervised(work: Callable[[], Awaitable[None]]) -> "asyncio.Task[None]":
 
 
 def create_app(settings: AlertsSettings) -> FastAPI:
-    configure_tracing("alerts")
+    configure_tracing("ioc-alerts")
     prefix = settings.topic_prefix
     bootstrap = settings.kafka_bootstrap_servers
 

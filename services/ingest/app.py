@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastAPI:
-    configure_tracing("ingest")
+    configure_tracing("ioc-ingest")
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
 
