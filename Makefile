@@ -2,7 +2,7 @@
 #   make up     start the local stack (Kafka, Redis, topics, the services) and print its URLs
 #   make test   lint, type-check, check contracts and OpenAPI for drift, run every test
 # Both install what they need on first use: Python venv and packages, the Kafka jars (Maven
-# Central), Debian's redis-server, the Node tooling.
+# Central), Debian's redis-server, chromium and prometheus (promtool), the Node tooling.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -31,6 +31,7 @@ setup: $(VENV)/.installed node_modules/.installed
 	@deploy/local/kafka.sh install
 	@deploy/local/redis.sh install
 	@deploy/local/chromium.sh install
+	@deploy/local/manifest-tools.sh install
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -106,6 +107,7 @@ typecheck:
 contracts:
 	$(BIN)/python -m contracts.generate --check
 	$(BIN)/python -m services.ingest.openapi --check
+	$(BIN)/python -m deploy.generate --check
 
 pytest:
 	$(BIN)/pytest

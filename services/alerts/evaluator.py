@@ -31,6 +31,16 @@ from targets.explain import explain
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.alerts")
 TARGETS = Gauge("ioc_targets", "Targets of the plan by forecast status.", ["status"])
+# Bounded: one series per target of the plan. Grafana sets them side by side (KPIs vs targets).
+TARGET_LATEST = Gauge(
+    "ioc_target_latest_value", "Latest value of each target's indicator.", ["target"]
+)
+TARGET_MILESTONE = Gauge(
+    "ioc_target_milestone_value", "Value each target must reach at its next deadline.", ["target"]
+)
+TARGET_PROJECTED = Gauge(
+    "ioc_target_projected_value", "Forecast of each target's indicator at its deadline.", ["target"]
+)
 EVALUATION_SECONDS = Histogram(
     "ioc_alerts_evaluation_duration_seconds", "Time to assess targets and record the changes."
 )
@@ -96,6 +106,7 @@ class Evaluator:
             counts: dict[str, int] = {s.value: 0 for s in Status}
             for view in self.views.values():
                 counts[view.assessment.status.value] += 1
+                _export(view)
             for status, count in counts.items():
                 TARGETS.labels(status).set(count)
 
@@ -148,10 +159,7 @@ class Evaluator:
     async def check_clocks(self) -> None:
         now = datetime.now(UTC)
         conditions: list[Condition] = []
-        for kind, item_kind in (
-            (Kind.DOSSIERS_OVERDUE, "dossier"),
-            (Kind.FEEDBACK_OVERDUE, "feedback"),
-        ):
+        for kind, item_kind in CLOCKS:
             active = [
                 a.labels["agency"]
                 for a in self._desk.book.alerts.values()
@@ -200,6 +208,17 @@ class Evaluator:
             await self.assess_targets()
             await self.check_clocks()
             await asyncio.sleep(max(0.0, every - (time.monotonic() - started)))
+
+
+def _export(view: TargetView) -> None:
+    target, assessment = view.target.id, view.assessment
+    for gauge, value in (
+        (TARGET_LATEST, assessment.latest.value if assessment.latest else None),
+        (TARGET_MILESTONE, assessment.milestone.value),
+        (TARGET_PROJECTED, assessment.projected),
+    ):
+        if value is not None:
+            gauge.labels(target).set(value)
 
 
 def _trace_parent(headers: Iterable[tuple[str, bytes]]) -> str | None:

@@ -1,0 +1,86 @@
+"""The CloudEvents 1.0 envelope every IOC event travels in (structured-mode JSON attributes).
+
+`source` + `id` is an event's identity (the idempotency key); `time` is when it happened at the
+agency, the event time every KPI is aggregated by.
+"""
+
+import re
+from abc import abstractmethod
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from contracts.topics import Topic
+
+Code = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
+        description="A code from the province's reference data (org unit, agency, procedure).",
+    ),
+]
+
+# CloudEvents: extension attribute names are lower-case ASCII letters and digits, at most 20.
+_EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+
+
+class Payload(BaseModel):
+    """Base of every event's `data`: immutable; unknown fields are ignored, so a producer may
+    start sending an additive field before every consumer knows it."""
+
+    # Enum fields keep their plain values (equal to the enum members): serialising them is then
+    # a fast path, which matters at thousands of events per second.
+    model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=True)
+
+
+class CloudEvent(BaseModel):
+    """Base of every event type; subclasses fix `type`, `data` and the Kafka `topic`."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    topic: ClassVar[Topic]
+
+    specversion: Literal["1.0"] = Field(description="CloudEvents version; always 1.0.")
+    id: str = Field(
+        min_length=1,
+        max_length=256,
+        pattern=r"^[^\x00-\x1f\x7f]+$",  # no control characters: ids travel in headers and keys
+        description="Unique within `source`; `source` + `id` identifies the event, so a retry "
+        "with the same pair is recognised as a duplicate.",
+    )
+    source: str = Field(
+        min_length=1,
+        max_length=512,
+        pattern=r"^\S+$",
+        description="URI-reference of the publishing agency system, "
+        "e.g. `/agencies/so-tu-phap/mot-cua`. An agency may publish only sources it owns.",
+    )
+    type: str
+    time: AwareDatetime = Field(
+        description="When it happened at the agency (event time), RFC 3339 with an offset."
+    )
+    subject: str | None = Field(default=None, max_length=256)
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: str | None = Field(default=None, max_length=1024, pattern=r"^\S+$")
+    data: Payload
+
+    @model_validator(mode="after")
+    def _extensions_follow_the_spec(self) -> "CloudEvent":
+        for name, value in (self.model_extra or {}).items():
+            if not _EXTENSION_NAME.match(name):
+                raise ValueError(
+                    f"extension attribute {name!r} must be 1-20 lower-case letters or digits"
+                )
+            if not isinstance(value, str | int | bool):
+                raise ValueError(f"extension attribute {name!r} must be a string, integer or bool")
+        return self
+
+    @abstractmethod
+    def partition_key(self) -> str:
+        """The Kafka record key: events with the same key keep their order."""
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})

@@ -1,0 +1,26 @@
+"""The KPI snapshot: the latest value of one indicator for one scope and period, as the
+indicators service publishes it (compacted topic, keyed by indicator|scope|period)."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class KpiSnapshot(BaseModel):
+    """The latest value of one KPI: an indicator for a scope and period."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    indicator: str
+    scope: str = Field(description="`org:<org unit code>` or `agency:<agency code>`.")
+    period: str = Field(description="`2025-03`, `2025-Q1` or `2025` (the year to date).")
+    value: float | None = Field(
+        description="Numerator / denominator × factor, or the reported value."
+    )
+    numerator: float
+    denominator: float
+    reported_at: datetime | None = None
+    updated_at: datetime
+
+    def key(self) -> str:
+        return f"{self.indicator}|{self.scope}|{self.period}"

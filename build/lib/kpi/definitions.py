@@ -1,0 +1,55 @@
+"""Derived indicator definitions (catalog/indicators.yaml): which events count, when, and how."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFINITIONS = Path(__file__).resolve().parents[1] / "catalog" / "indicators.yaml"
+
+Condition = Mapping[str, Any]  # field or fact -> required value, or list of allowed values
+
+
+@dataclass(frozen=True)
+class DerivedIndicator:
+    code: str
+    name_vi: str
+    name_en: str
+    event: str
+    date: str
+    trigger: Condition
+    denominator: Condition
+    numerator: Condition
+    factor: float = 100.0
+
+
+def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
+    document = yaml.safe_load(path.read_text("utf-8"))
+    return tuple(
+        DerivedIndicator(
+            code=code,
+            name_vi=spec["name_vi"],
+            name_en=spec["name_en"],
+            event=spec["event"],
+            date=spec["date"],
+            trigger=spec.get("trigger", {}),
+            denominator=spec.get("denominator", {}),
+            numerator=spec["numerator"],
+            factor=float(spec.get("factor", 100)),
+        )
+        for code, spec in document["indicators"].items()
+    )
+
+
+def holds(condition: Condition, values: Mapping[str, Any]) -> bool:
+    """Every named field or fact has the required value (or one of the listed values)."""
+    for name, wanted in condition.items():
+        actual = values.get(name)
+        if isinstance(wanted, list):
+            if actual not in wanted:
+                return False
+        elif actual != wanted:
+            return False
+    return True

@@ -1,0 +1,73 @@
+"""KPI rows: what a KPI accumulates (numerator and denominator of a derived indicator, or the
+latest reported value), and how a batch of changes folds into one delta per row, rolled up
+from commune to province and agency, from month to quarter and year. Adding commutes and the
+latest report wins whatever the order, so a delta applies the same to any stored row: the
+state store adds it once per source offset range."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+
+from catalog import Province
+from kpi.contributions import Change, Contribution, Report, scopes
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    numerator: float = 0.0
+    denominator: float = 0.0
+    value: float | None = None  # a reported indicator's latest value
+    reported_at: str | None = None  # UTC ISO 8601: compares as text
+
+
+def add(row: Row, other: Row | Report) -> Row:
+    """The row with another row's delta or a report added."""
+    if isinstance(other, Row):
+        row = replace(
+            row,
+            numerator=row.numerator + other.numerator,
+            denominator=row.denominator + other.denominator,
+        )
+    if other.reported_at is not None and (
+        row.reported_at is None or other.reported_at > row.reported_at
+    ):
+        row = replace(row, value=other.value, reported_at=other.reported_at)
+    return row
+
+
+def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
+    """One delta per KPI row (`indicator|scope|period`) for a batch of changes. Leaves are
+    summed first, then rolled up: the fan-out is paid per distinct leaf, not per event."""
+    leaves: dict[tuple[str, str, str | None, str], list[float]] = {}
+    reports: dict[str, Row] = {}
+    for change in changes:
+        if isinstance(change, Contribution):
+            leaf = (change.indicator, change.org_unit, change.agency, change.month)
+            total = leaves.setdefault(leaf, [0.0, 0.0])
+            total[0] += change.numerator
+            total[1] += change.denominator
+        else:
+            key = f"{change.indicator}|{change.scope}|{change.period}"
+            reports[key] = add(reports.get(key, Row()), change)
+    sums: dict[str, list[float]] = {}
+    for (indicator, org_unit, agency, month), (numerator, denominator) in leaves.items():
+        for scope in scopes(province, org_unit, agency):
+            for period in _periods(month):
+                total = sums.setdefault(f"{indicator}|{scope}|{period}", [0.0, 0.0])
+                total[0] += numerator
+                total[1] += denominator
+    folded = {key: Row(numerator, denominator) for key, (numerator, denominator) in sums.items()}
+    for key, report in reports.items():
+        folded[key] = add(folded.get(key, Row()), report)
+    return folded
+
+
+@cache
+def _periods(month: str) -> tuple[str, str, str]:
+    return month, f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}", month[:4]
+
+
+def kpi_value(row: Row, factor: float = 100.0) -> float | None:
+    if row.reported_at is not None:
+        return row.value
+    return row.numerator / row.denominator * factor if row.denominator else None

@@ -1,0 +1,96 @@
+"""Where a batch's results go besides the state: KPI snapshots to the compacted snapshot topic
+(the alert service's input), unreadable records to the dead-letter topic with the reason."""
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+from prometheus_client import Gauge
+
+from kpi.rows import Row
+from services.indicators.processor import Record, Traces
+from services.indicators.readmodel import to_snapshot
+
+log = logging.getLogger(__name__)
+TRACER = trace.get_tracer("ioc.indicators")
+
+# Bounded labels: the province's yearly values only (indicators × years); the rest is in the API.
+PROVINCE_KPI = Gauge(
+    "ioc_kpi_value",
+    "Latest province-wide value of each indicator for the year to date.",
+    ["indicator", "year"],
+)
+
+OutgoingRecord = tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]
+SendAll = Callable[[Sequence[OutgoingRecord]], Awaitable[None]]
+
+
+class KafkaOutputs:
+    """Queues records and sends them on flush(), which returns once the broker acknowledged
+    each of them."""
+
+    def __init__(
+        self,
+        send_all: SendAll,
+        snapshot_topic: str,
+        dead_letter_topic: str,
+        consumer: str,
+        province_scope: str,
+        factors: Mapping[str, float],
+    ) -> None:
+        self._send_all, self._province_scope = send_all, province_scope
+        self._factors = factors
+        self._snapshot_topic, self._dead_letter_topic = snapshot_topic, dead_letter_topic
+        self._consumer = consumer
+        self._queued: list[OutgoingRecord] = []
+
+    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None:
+        now = datetime.now(UTC)
+        snapshots = [
+            to_snapshot(kpi, row, self._factors.get(kpi.split("|", 1)[0], 100.0), now)
+            for kpi, row in rows.items()
+        ]
+        for s in snapshots:
+            if s.scope == self._province_scope and len(s.period) == 4 and s.value is not None:
+                PROVINCE_KPI.labels(s.indicator, s.period).set(s.value)
+        headers = {indicator: _publish_span(context) for indicator, context in traces.items()}
+        self._queued += [
+            (
+                self._snapshot_topic,
+                s.key().encode(),
+                s.model_dump_json().encode(),
+                headers.get(s.indicator, ()),
+            )
+            for s in snapshots
+        ]
+
+    async def dead_letter(self, record: Record, reason: str) -> None:
+        log.warning(
+            "dead letter %s/%s@%s: %s", record.topic, record.partition, record.offset, reason
+        )
+        headers = [
+            *record.headers,
+            ("ioc_dlq_reason", reason.encode()),
+            ("ioc_dlq_topic", record.topic.encode()),
+            ("ioc_dlq_partition", str(record.partition).encode()),
+            ("ioc_dlq_offset", str(record.offset).encode()),
+            ("ioc_dlq_consumer", self._consumer.encode()),
+        ]
+        self._queued.append((self._dead_letter_topic, record.key, record.value, headers))
+
+    async def flush(self) -> None:
+        queued, self._queued = self._queued, []
+        if queued:
+            await self._send_all(queued)
+
+
+def _publish_span(context: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """A producer span continuing the trace of the event behind an indicator's snapshots; its
+    context goes into their headers, so the alert they cause joins the same trace."""
+    parent = propagate.extract({k: v.decode() for k, v in context})
+    with TRACER.start_as_current_span("kpi.snapshot publish", parent, SpanKind.PRODUCER):
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+    return [(k, v.encode()) for k, v in carrier.items()]

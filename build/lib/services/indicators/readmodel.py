@@ -1,0 +1,102 @@
+"""The KPI state in Redis, which is also the read model:
+- `<prefix>row:<indicator|scope|period>`: hash of numerator, denominator, value, reported_at,
+  updated_at (one per KPI row, all source partitions together);
+- `<prefix>index:<indicator>`: set of `scope|period` with a row;
+- `<prefix>progress`: hash of the last offset applied per source `topic/partition`.
+The worker writes them (state.py); this module reads them."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import redis.asyncio as aioredis
+
+from contracts.kpi import KpiSnapshot
+from kpi.rows import Row, kpi_value
+
+
+class KpiKeys:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.progress = f"{prefix}progress"
+
+    def row(self, kpi: str) -> str:
+        return f"{self.prefix}row:{kpi}"
+
+    def index(self, indicator: str) -> str:
+        return f"{self.prefix}index:{indicator}"
+
+
+ROW_FIELDS = ("numerator", "denominator", "value", "reported_at")
+
+
+def row_of(fields: list[bytes | None]) -> Row:
+    """A row from its hash fields, read in the order of ROW_FIELDS."""
+    numerator, denominator, value, reported_at = fields[:4]
+    return Row(
+        float(numerator or 0),
+        float(denominator or 0),
+        float(value) if value is not None else None,
+        reported_at.decode() if reported_at is not None else None,
+    )
+
+
+def to_snapshot(kpi: str, row: Row, factor: float, updated_at: datetime) -> KpiSnapshot:
+    indicator, scope, period = kpi.split("|")
+    return KpiSnapshot(
+        indicator=indicator,
+        scope=scope,
+        period=period,
+        value=kpi_value(row, factor),
+        numerator=row.numerator,
+        denominator=row.denominator,
+        reported_at=datetime.fromisoformat(row.reported_at) if row.reported_at else None,
+        updated_at=updated_at,
+    )
+
+
+async def read_snapshots(
+    redis: aioredis.Redis, keys: KpiKeys, kpis: list[str], factors: Mapping[str, float]
+) -> list[KpiSnapshot]:
+    pipe = redis.pipeline(transaction=False)
+    for kpi in kpis:
+        pipe.hmget(keys.row(kpi), *ROW_FIELDS, "updated_at")
+    found = []
+    for kpi, fields in zip(kpis, await pipe.execute(), strict=True):
+        if fields[-1] is not None:
+            updated_at = datetime.fromisoformat(fields[-1].decode())
+            factor = factors.get(kpi.split("|")[0], 100.0)
+            found.append(to_snapshot(kpi, row_of(fields), factor, updated_at))
+    return found
+
+
+class KpiReadModel:
+    def __init__(
+        self, redis: aioredis.Redis, prefix: str, factors: Mapping[str, float] | None = None
+    ) -> None:
+        self._redis, self._keys, self._factors = redis, KpiKeys(prefix), factors or {}
+
+    async def indicators(self) -> list[str]:
+        found = [key async for key in self._redis.scan_iter(match=self._keys.index("*"), count=500)]
+        start = len(self._keys.index(""))
+        return sorted(_text(k)[start:] for k in found)
+
+    async def snapshots(
+        self,
+        indicator: str,
+        scopes: Iterable[str] | None = None,
+        periods: Iterable[str] | None = None,
+    ) -> list[KpiSnapshot]:
+        members = [_text(m) for m in await self._redis.smembers(self._keys.index(indicator))]
+        wanted_scopes, wanted_periods = set(scopes or []), set(periods or [])
+        picked = [
+            f"{indicator}|{m}"
+            for m in members
+            if (not wanted_scopes or m.split("|")[0] in wanted_scopes)
+            and (not wanted_periods or m.split("|")[1] in wanted_periods)
+        ]
+        found = await read_snapshots(self._redis, self._keys, picked, self._factors)
+        return sorted(found, key=lambda s: (s.scope, s.period))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

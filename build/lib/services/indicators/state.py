@@ -1,0 +1,112 @@
+"""The worker's KPI state in Redis (the read model too, see readmodel.py). A batch lands in one
+Lua script: it checks that each source partition's progress is still what the worker read
+(compare-and-set: another worker may have moved a partition on during a rebalance), then adds
+the batch's deltas and moves the progress, atomically. A record is so applied exactly once:
+its offset is either at or below the progress, or its delta is not in the rows."""
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from kpi.rows import Row
+from services.indicators.readmodel import ROW_FIELDS, KpiKeys, row_of
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# ARGV[1]: {"updated_at": ..., "sources": [[field, expected, last], ...],
+#           "rows": [[numerator, denominator, value, reported_at, index member], ...]}
+# KEYS: the progress hash, the row hashes, the index sets (in the order of "rows").
+APPLY_BATCH = """
+local batch = cjson.decode(ARGV[1])
+for _, source in ipairs(batch.sources) do
+  local stored = redis.call('HGET', KEYS[1], source[1])
+  local current = stored and tonumber(stored) or -1
+  if current ~= source[2] then
+    return {source[1], tostring(current)}
+  end
+end
+for _, source in ipairs(batch.sources) do
+  redis.call('HSET', KEYS[1], source[1], source[3])
+end
+local n_rows = #batch.rows
+local rows = {}
+for i, delta in ipairs(batch.rows) do
+  local key = KEYS[1 + i]
+  redis.call('HINCRBYFLOAT', key, 'numerator', delta[1])
+  redis.call('HINCRBYFLOAT', key, 'denominator', delta[2])
+  local reported_at = delta[4]
+  if reported_at ~= cjson.null then
+    local stored = redis.call('HGET', key, 'reported_at')
+    if not stored or reported_at > stored then
+      redis.call('HSET', key, 'value', tostring(delta[3]), 'reported_at', reported_at)
+    end
+  end
+  redis.call('HSET', key, 'updated_at', batch.updated_at)
+  redis.call('SADD', KEYS[1 + n_rows + i], delta[5])
+  -- the ROW_FIELDS of readmodel.py
+  rows[i] = redis.call('HMGET', key, 'numerator', 'denominator', 'value', 'reported_at')
+end
+return rows
+"""
+
+
+class RedisKpiState:
+    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+        self._redis, self._keys = redis, KpiKeys(prefix)
+        self._apply = redis.register_script(APPLY_BATCH)
+
+    async def progress(self, sources: list[str]) -> dict[str, int]:
+        """The last offset applied per source partition (-1: none yet)."""
+        stored = await _until_done(lambda: self._redis.hmget(self._keys.progress, sources))
+        return {s: int(v) if v is not None else -1 for s, v in zip(sources, stored, strict=True)}
+
+    async def apply(
+        self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
+    ) -> dict[str, Row] | None:
+        """Add the deltas and move each source to `last`, if every source is still at
+        `expected`: the rows as now stored; None (nothing written) when another worker moved
+        a source on."""
+        kpis = list(deltas)
+        keys = [self._keys.progress, *(self._keys.row(k) for k in kpis)]
+        keys += [self._keys.index(k.split("|")[0]) for k in kpis]
+        batch = {
+            "updated_at": datetime.now(UTC).isoformat(),
+            "sources": [[s, offset, last[s]] for s, offset in expected.items()],
+            "rows": [
+                [d.numerator, d.denominator, d.value, d.reported_at, kpi.split("|", 1)[1]]
+                for kpi, d in deltas.items()
+            ],
+        }
+        args = [json.dumps(batch, separators=(",", ":"))]
+        result = await _until_done(lambda: self._apply(keys=keys, args=args))
+        if result and not isinstance(result[0], list):
+            log.warning("source %s moved on to %s by another worker: batch re-read", *result)
+            return None
+        return {kpi: row_of(fields) for kpi, fields in zip(kpis, result, strict=True)}
+
+    async def stored(self, kpis: list[str]) -> dict[str, Row]:
+        pipe = self._redis.pipeline(transaction=False)
+        for kpi in kpis:
+            pipe.hmget(self._keys.row(kpi), *ROW_FIELDS)
+        stored = await _until_done(pipe.execute)
+        return {kpi: row_of(fields) for kpi, fields in zip(kpis, stored, strict=True) if fields[1]}
+
+
+async def _until_done(call: Callable[[], Awaitable[T]]) -> T:
+    """Redis down holds the stream here (nothing is acknowledged) until it answers again."""
+    delay = 0.2
+    while True:
+        try:
+            return await call()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as e:
+            log.warning("Redis unavailable (%s); retrying in %.1fs", e, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

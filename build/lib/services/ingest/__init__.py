@@ -1,0 +1,1 @@
+"""Ingest service: agencies publish CloudEvents over HTTP, durably and safely, into Kafka."""

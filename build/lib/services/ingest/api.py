@@ -1,0 +1,145 @@
+"""HTTP routes: POST /v1/events and the health probes."""
+
+import time
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+
+from contracts import MODELS_BY_TYPE
+from ioc.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
+from services.ingest.auth import Principal
+from services.ingest.binding import Mode, body_limit, mode_of, raw_events, too_large
+from services.ingest.intake import Outcome, Status
+from services.ingest.runtime import Runtime
+
+router = APIRouter()
+
+
+@router.post("/v1/events", name="publish_events", summary="Publish one event or a batch")
+async def publish_events(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    started, mode_label = time.perf_counter(), "unknown"
+    response: Response | None = None
+    try:
+        principal = await runtime.authenticator.principal(request.headers)
+        mode = mode_of(request.headers.get("content-type"), request.headers)
+        mode_label = mode.value
+        body = await _read_body(request, body_limit(mode, runtime.limits))
+        events = raw_events(mode, request.headers, body, runtime.limits)
+        _rate_limit(runtime, principal, len(events))
+        # The caller's W3C trace if it sent one, else the request's own server span.
+        context = propagate.extract(request.headers, context=otel_context.get_current())
+        with runtime.tracer.start_as_current_span(
+            "ingest publish", context=context, kind=trace.SpanKind.PRODUCER
+        ) as span:
+            span.set_attribute("ioc.agency", principal.agency)
+            span.set_attribute("messaging.batch.message_count", len(events))
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)  # into Kafka headers: the KPI update continues this trace
+            trace_headers = [(k, v.encode()) for k, v in carrier.items()]
+            try:
+                outcomes = await runtime.intake.submit(principal, events, trace_headers)
+            except ProblemError as e:
+                if e.problem.status == 503:
+                    _count(runtime, principal, events, "unavailable")
+                raise
+        _count_outcomes(runtime, principal, outcomes)
+        response = (
+            _batch_response(outcomes) if mode is Mode.BATCH else _single_response(outcomes[0])
+        )
+        return response
+    finally:
+        code = str(response.status_code) if response else "error"
+        runtime.metrics.requests.labels(mode_label, code).inc()
+        runtime.metrics.request_seconds.labels(mode_label).observe(time.perf_counter() - started)
+
+
+@router.get("/healthz", summary="The process is alive", tags=["health"])
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Kafka and Redis are reachable", tags=["health"])
+async def readyz(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    checks = {"kafka": runtime.publisher.ready, "redis": await runtime.dedup.ping()}
+    if all(checks.values()):
+        return JSONResponse({"status": "ready", "checks": checks})
+    problem = Problem("not-ready", "Not ready", 503, f"dependencies not ready: {checks}")
+    return JSONResponse({**problem.as_json(), "checks": checks}, 503, media_type=PROBLEM_JSON)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _rate_limit(runtime: Runtime, principal: Principal, events: int) -> None:
+    wait = runtime.limiter.wait_for(principal.agency, events)
+    if wait > 0:
+        retry_after = max(1, min(60, int(wait) + 1))
+        raise ProblemError(
+            Problem(
+                "rate-limited",
+                "Too many events",
+                429,
+                f"agency {principal.agency!r} is over its rate limit; retry in {retry_after}s",
+                headers={"Retry-After": str(retry_after)},
+            )
+        )
+
+
+def _single_response(outcome: Outcome) -> Response:
+    if outcome.problem:
+        problem = outcome.problem
+        return JSONResponse(
+            problem.as_json(), problem.status, headers=problem.headers, media_type=PROBLEM_JSON
+        )
+    code = 202 if outcome.status is Status.ACCEPTED else 200
+    body = outcome.as_json(0)
+    del body["index"]  # a single event has no position
+    return JSONResponse(body, code)
+
+
+def _batch_response(outcomes: list[Outcome]) -> Response:
+    results = [o.as_json(i) for i, o in enumerate(outcomes)]
+    counts = {s.value: sum(1 for o in outcomes if o.status is s) for s in Status}
+    if counts[Status.REJECTED] == len(outcomes):
+        problem = Problem(
+            "invalid-batch",
+            "No event in the batch is valid",
+            422,
+            "every event was rejected; see results",
+            (FieldError("", "every event was rejected"),),
+        )
+        return JSONResponse(problem.as_json() | {"results": results}, 422, media_type=PROBLEM_JSON)
+    return JSONResponse({"counts": counts, "results": results}, 202)
+
+
+def _type_label(event_type: str | None) -> str:
+    return event_type if event_type in MODELS_BY_TYPE else "unknown"
+
+
+def _count_outcomes(runtime: Runtime, principal: Principal, outcomes: list[Outcome]) -> None:
+    # Counted per (type, outcome) first: a batch makes a handful of increments, not hundreds.
+    tally = Counter((_type_label(o.type), o.status.value) for o in outcomes)
+    for (event_type, outcome), n in tally.items():
+        runtime.metrics.events.labels(event_type, principal.agency, outcome).inc(n)
+
+
+def _count(runtime: Runtime, principal: Principal, events: list[Any], outcome: str) -> None:
+    tally = Counter(_type_label(e.get("type") if isinstance(e, dict) else None) for e in events)
+    for event_type, n in tally.items():
+        runtime.metrics.events.labels(event_type, principal.agency, outcome).inc(n)

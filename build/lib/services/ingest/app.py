@@ -1,0 +1,99 @@
+"""The ingest service's composition root: settings in, a FastAPI app out. Nothing connects at
+import time; clients start in the lifespan."""
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+from opentelemetry import trace
+from prometheus_client import CollectorRegistry, start_http_server
+
+from ioc.problems import install_problem_handlers
+from ioc.telemetry import configure_tracing
+from services.ingest import api
+from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
+from services.ingest.binding import Limits
+from services.ingest.dedup import DedupStore
+from services.ingest.intake import Intake
+from services.ingest.metrics import IngestMetrics
+from services.ingest.openapi import SUMMARY, TITLE, VERSION, document
+from services.ingest.publisher import KafkaPublisher
+from services.ingest.ratelimit import RateLimiter
+from services.ingest.runtime import Runtime
+from services.ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastAPI:
+    configure_tracing("ioc-ingest")
+    registry = CollectorRegistry()
+    metrics = IngestMetrics(registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
+        publisher = KafkaPublisher(
+            settings.kafka_bootstrap_servers,
+            settings.ack_timeout_seconds,
+            metrics.produce_seconds,
+            settings.topic_prefix,
+        )
+        dedup = DedupStore(
+            redis,
+            retention_seconds=settings.dedup_retention_seconds,
+            pending_seconds=int(settings.ack_timeout_seconds * 4) + 5,
+        )
+        app.state.runtime = Runtime(
+            settings=settings,
+            authenticator=_authenticator(settings),
+            limits=Limits(
+                settings.max_event_bytes, settings.max_batch_bytes, settings.max_batch_events
+            ),
+            limiter=RateLimiter(
+                settings.rate_limit_events_per_second, settings.rate_limit_burst, time.monotonic
+            ),
+            intake=Intake(dedup, publisher, in_flight_wait_seconds=settings.ack_timeout_seconds),
+            dedup=dedup,
+            publisher=publisher,
+            metrics=metrics,
+            tracer=trace.get_tracer("ioc.ingest"),
+        )
+        metrics_server = (
+            start_http_server(settings.metrics_port, settings.host, registry)
+            if serve_metrics
+            else None
+        )
+        publisher.start()
+        try:
+            yield
+        finally:
+            await publisher.stop()
+            await redis.aclose()
+            if metrics_server:
+                metrics_server[0].shutdown()
+
+    app = FastAPI(
+        title=TITLE,
+        version=VERSION,
+        summary=SUMMARY,
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs load scripts from a CDN; the document is enough
+        redoc_url=None,
+    )
+    app.include_router(api.router)
+    install_problem_handlers(app)
+    app.state.metrics_registry = registry
+    described = document(settings.max_batch_events)
+    app.openapi = lambda: described  # type: ignore[method-assign]  # the route reads its own body
+    return app
+
+
+def _authenticator(settings: IngestSettings) -> Authenticator:
+    verifier = None
+    if settings.jwks_url and settings.jwt_issuer:
+        verifier = JwtVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
+    return Authenticator(AgencyRegistry.from_file(settings.agencies_file), verifier)

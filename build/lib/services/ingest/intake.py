@@ -1,0 +1,239 @@
+"""The intake of one request's events: authorize sources, validate, deduplicate, produce, and
+answer per event. Talks to Redis and Kafka only through the two small protocols below."""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from contracts import (
+    CloudEvent,
+    KafkaRecord,
+    field_path,
+    parse_event,
+    parse_events,
+    to_kafka_record,
+)
+from ioc.problems import FieldError, Problem, ProblemError, unavailable
+from services.ingest.auth import Principal
+from services.ingest.dedup import Claim, Identity
+from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
+
+
+class Dedup(Protocol):
+    async def claim(self, identities: list[Identity]) -> list[Claim]: ...
+    async def await_settled(
+        self, identities: list[Identity], timeout_seconds: float
+    ) -> list[Claim]: ...
+    async def confirm(self, identities: list[Identity]) -> None: ...
+    async def release(self, identities: list[Identity]) -> None: ...
+
+
+class Publisher(Protocol):
+    async def publish(
+        self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
+    ) -> None: ...
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    RETRY = "retry"  # the same event is in flight in another request: retry shortly
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A valid event, encoded once: its Kafka record and its identity for deduplication."""
+
+    event: CloudEvent
+    record: KafkaRecord
+    identity: Identity
+
+    @classmethod
+    def of(cls, event: CloudEvent) -> "Candidate":
+        record = to_kafka_record(event)
+        digest = hashlib.sha256(record.value)  # the content consumers will see, headers too
+        for _, value in record.headers:
+            digest.update(b"\0" + value)
+        return cls(event, record, Identity(event.source, event.id, digest.hexdigest()[:32]))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    type: str | None
+    id: str | None
+    source: str | None
+    problem: Problem | None = None
+
+    def as_json(self, index: int) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "index": index,
+            "status": self.status,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+        }
+        if self.problem:
+            body["problem"] = self.problem.as_json()
+        return body
+
+
+class Intake:
+    def __init__(self, dedup: Dedup, publisher: Publisher, in_flight_wait_seconds: float) -> None:
+        self._dedup, self._publisher, self._wait = dedup, publisher, in_flight_wait_seconds
+
+    async def submit(
+        self, principal: Principal, raw_events: list[Any], trace_headers: list[tuple[str, bytes]]
+    ) -> list[Outcome]:
+        _authorize_sources(principal, raw_events)
+        outcomes: list[Outcome | None] = [None] * len(raw_events)
+        candidates: dict[int, Candidate] = {}
+        first_seen: dict[tuple[str, str], int] = {}
+        for index, event in enumerate(_validate_all(raw_events)):
+            if isinstance(event, Outcome):
+                outcomes[index] = event
+                continue
+            candidate = Candidate.of(event)
+            earlier = first_seen.setdefault((event.source, event.id), index)
+            if earlier != index:  # the same event twice in this very request
+                same = candidates[earlier].identity == candidate.identity
+                outcomes[index] = _answer(event, Claim.DUPLICATE if same else Claim.CONFLICT)
+                continue
+            candidates[index] = candidate
+        await self._claim_and_publish(candidates, outcomes, trace_headers)
+        return [o for o in outcomes if o is not None]
+
+    async def _claim_and_publish(
+        self,
+        candidates: dict[int, Candidate],
+        outcomes: list[Outcome | None],
+        trace_headers: list[tuple[str, bytes]],
+    ) -> None:
+        indexes = list(candidates)
+        claims = await self._dedup.claim([candidates[i].identity for i in indexes])
+        mine = [i for i, c in zip(indexes, claims, strict=True) if c is Claim.CLAIMED]
+        await self._publish([candidates[i] for i in mine], trace_headers)
+        in_flight = [i for i, c in zip(indexes, claims, strict=True) if c is Claim.IN_FLIGHT]
+        settled = await self._dedup.await_settled(
+            [candidates[i].identity for i in in_flight], self._wait
+        )
+        if Claim.CLAIMED in settled:  # their producer gave up and we hold them now: produce
+            retaken = [i for i, c in zip(in_flight, settled, strict=True) if c is Claim.CLAIMED]
+            await self._publish([candidates[i] for i in retaken], trace_headers)
+        final = dict(zip(indexes, claims, strict=True)) | dict(zip(in_flight, settled, strict=True))
+        for index, claim in final.items():
+            outcomes[index] = _answer(candidates[index].event, claim)
+
+    async def _publish(
+        self, items: list[Candidate], trace_headers: list[tuple[str, bytes]]
+    ) -> None:
+        if not items:
+            return
+        identities = [c.identity for c in items]
+
+        async def on_settled(acknowledged: bool) -> None:
+            await (self._dedup.confirm if acknowledged else self._dedup.release)(identities)
+
+        records = [(c.event.topic.name, c.record) for c in items]
+        try:
+            await self._publisher.publish(records, trace_headers, on_settled)
+        except PublishUnavailableError as e:
+            if not e.settling:
+                await self._dedup.release(identities)
+            raise unavailable(f"events not accepted: {e}; retry the same request", 5) from e
+        await self._dedup.confirm(identities)
+
+
+def _validate_all(raw_events: list[Any]) -> list[CloudEvent | Outcome]:
+    """One pass for the whole list; event by event only when something is wrong."""
+    try:
+        return list(parse_events(raw_events))
+    except ValidationError:
+        return [_validated(raw) for raw in raw_events]
+
+
+def _authorize_sources(principal: Principal, raw_events: list[Any]) -> None:
+    for index, raw in enumerate(raw_events):
+        source = raw.get("source") if isinstance(raw, dict) else None
+        if isinstance(source, str) and source and not principal.owns(source):
+            detail = f"agency {principal.agency!r} may not publish with source {source!r}"
+            where = "source" if len(raw_events) == 1 else f"{index}.source"
+            raise ProblemError(
+                Problem(
+                    "forbidden-source",
+                    "Forbidden source",
+                    403,
+                    detail,
+                    (FieldError(where, detail),),
+                )
+            )
+
+
+def _validated(raw: Any) -> CloudEvent | Outcome:
+    try:
+        event: CloudEvent = parse_event(raw)
+    except ValidationError as e:
+        errors = tuple(FieldError(field_path(err), err["msg"]) for err in e.errors())
+        unknown_type = any(err["type"] == "union_tag_invalid" for err in e.errors())
+        problem = (
+            Problem(
+                "unknown-event-type",
+                "Unknown event type",
+                422,
+                f"unknown type {raw.get('type')!r}; see /v1/event-types",
+                errors,
+            )
+            if unknown_type
+            else Problem(
+                "invalid-event",
+                "Event violates its contract",
+                422,
+                "; ".join(f"{x.field or 'event'}: {x.detail}" for x in errors),
+                errors,
+            )
+        )
+        return _rejected(raw, problem)
+    return event
+
+
+def _rejected(raw: Any, problem: Problem) -> Outcome:
+    def text(name: str) -> str | None:
+        value = raw.get(name) if isinstance(raw, dict) else None
+        return value if isinstance(value, str) else None
+
+    return Outcome(Status.REJECTED, text("type"), text("id"), text("source"), problem)
+
+
+_STATUS_OF = {
+    Claim.CLAIMED: Status.ACCEPTED,
+    Claim.DUPLICATE: Status.DUPLICATE,
+    Claim.IN_FLIGHT: Status.RETRY,
+    Claim.CONFLICT: Status.REJECTED,
+}
+
+
+def _answer(event: CloudEvent, claim: Claim) -> Outcome:
+    status = _STATUS_OF[claim]
+    problem = None
+    if claim is Claim.CONFLICT:
+        problem = Problem(
+            "id-reused",
+            "Event id reused",
+            409,
+            f"{event.source} {event.id} was accepted before with different content",
+            (FieldError("id", "already used for a different event"),),
+        )
+    elif claim is Claim.IN_FLIGHT:
+        problem = Problem(
+            "in-progress",
+            "Same event in progress",
+            409,
+            "another request is delivering this event; retry shortly",
+            headers={"Retry-After": "1"},
+        )
+    return Outcome(status, event.type, event.id, event.source, problem)

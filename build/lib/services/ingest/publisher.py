@@ -1,0 +1,157 @@
+"""Produces records to Kafka and reports back only what the broker acknowledged.
+
+Every wait is bounded: when the broker does not acknowledge in time the caller answers 503 at
+once, while the batches already handed to the producer settle in the background (they may still
+land; the caller's `on_settled` records which way it went)."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
+from prometheus_client import Histogram
+
+from contracts import KafkaRecord
+from ioc.kafka import new_producer
+
+log = logging.getLogger(__name__)
+
+Settled = Callable[[bool], Awaitable[None]]
+Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
+_partition_of = DefaultPartitioner()  # murmur2 of the key, as every Kafka client does
+
+
+class PublishUnavailableError(Exception):
+    """Nothing was acknowledged in time; `settling` says whether sends may still land."""
+
+    def __init__(self, reason: str, *, settling: bool) -> None:
+        super().__init__(reason)
+        self.settling = settling
+
+
+class KafkaPublisher:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        ack_timeout_seconds: float,
+        ack_seconds: Histogram,
+        topic_prefix: str = "",
+    ) -> None:
+        self._bootstrap, self._prefix = bootstrap_servers, topic_prefix
+        self._timeout = ack_timeout_seconds
+        self._ack_seconds = ack_seconds
+        self._producer: AIOKafkaProducer | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._connector: asyncio.Task[None] | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._producer is not None
+
+    def start(self) -> None:
+        """Connect in the background, retrying: the service starts and answers 503 until then."""
+        self._connector = asyncio.create_task(self._connect(), name="kafka-connect")
+
+    async def _connect(self) -> None:
+        delay = 0.5
+        while True:
+            producer = new_producer(
+                self._bootstrap,
+                request_timeout_ms=int(self._timeout * 1000),
+                linger_ms=0,  # each request's records are already batched: send them at once
+            )
+            try:
+                await producer.start()
+            except KafkaError as e:
+                await producer.stop()
+                log.warning(
+                    "Kafka unreachable at %s (%s); retry in %.1fs", self._bootstrap, e, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+                continue
+            self._producer = producer
+            log.info("connected to Kafka at %s", self._bootstrap)
+            return
+
+    async def stop(self) -> None:
+        if self._connector:
+            self._connector.cancel()
+        if self._background:
+            await asyncio.wait(self._background, timeout=self._timeout)
+        if self._producer:
+            await self._producer.stop()
+
+    async def publish(
+        self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
+    ) -> None:
+        """Return once Kafka acknowledged every record; raise PublishUnavailableError otherwise."""
+        if self._producer is None:
+            raise PublishUnavailableError("not connected to Kafka yet", settling=False)
+        sending = asyncio.create_task(self._send_all(self._producer, records, headers))
+        with self._ack_seconds.time():
+            done, _ = await asyncio.wait({sending}, timeout=self._timeout)
+        if not done:
+            self._settle_later(sending, on_settled)
+            raise PublishUnavailableError("Kafka did not acknowledge in time", settling=True)
+        if error := sending.exception():
+            raise PublishUnavailableError(f"Kafka refused the records: {error!r}", settling=False)
+
+    async def _send_all(
+        self,
+        producer: AIOKafkaProducer,
+        records: Sequence[Outgoing],
+        headers: list[tuple[str, bytes]],
+    ) -> None:
+        # Records are packed into one batch per partition, in request order, so records with the
+        # same key keep their order; far cheaper than one send() per record.
+        acks = []
+        for topic, partition, batch in await self._batches(producer, records, headers):
+            acks.append(await producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*acks)
+
+    async def _batches(
+        self,
+        producer: AIOKafkaProducer,
+        records: Sequence[Outgoing],
+        headers: list[tuple[str, bytes]],
+    ) -> list[tuple[str, int, BatchBuilder]]:
+        done: list[tuple[str, int, BatchBuilder]] = []
+        filling: dict[tuple[str, int], BatchBuilder] = {}
+        partitions: dict[str, list[int]] = {}
+        for canonical, record in records:
+            topic = self._prefix + canonical
+            if topic not in partitions:
+                partitions[topic] = sorted(await producer.partitions_for(topic))
+            partition = _partition_of(record.key, partitions[topic], partitions[topic])
+            entry = {
+                "key": record.key,
+                "value": record.value,
+                "timestamp": None,
+                "headers": [*record.headers, *headers],
+            }
+            batch = filling.get((topic, partition))
+            if batch is not None and batch.append(**entry) is not None:
+                continue
+            if batch is not None:  # full: it goes out before the next one, keeping the order
+                done.append((topic, partition, batch))
+            batch = filling[(topic, partition)] = producer.create_batch()
+            if batch.append(**entry) is None:
+                raise ValueError(f"a record of {len(record.value)} bytes exceeds the batch size")
+        return done + [(topic, partition, b) for (topic, partition), b in filling.items()]
+
+    def _settle_later(self, sending: asyncio.Task[None], on_settled: Settled) -> None:
+        async def settle() -> None:
+            try:
+                await sending
+            except Exception:  # any failure means "not acknowledged": free the claims
+                await on_settled(False)
+            else:
+                await on_settled(True)
+
+        task = asyncio.create_task(settle())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
