@@ -5,7 +5,9 @@ holds every file the services read at run time."""
 import re
 import subprocess
 import sys
+import threading
 import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 import yaml
 
 from deploy.checks import ROOT, settings_variables
+from ioc.cli import main
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text("utf-8"))
 SERVICES: dict[str, Any] = COMPOSE["services"]
@@ -132,3 +135,25 @@ def test_every_module_a_container_runs_exists() -> None:
         if command[0] == "python":
             module = Path(ROOT, *command[2].split("."))
             assert (module / "__main__.py").is_file(), name
+
+
+def test_the_health_probe_of_the_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 503)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert main(["health", f"{base}/healthz"]) == 0
+        assert main(["health", f"{base}/readyz"]) == 1
+        monkeypatch.setenv("IOC_HEALTH_URL", f"{base}/healthz")
+        assert main(["health"]) == 0
+    finally:
+        server.shutdown()
+    assert main(["health", f"{base}/healthz", "--timeout", "1"]) == 1  # nothing listening
