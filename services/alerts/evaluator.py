@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 
 import redis.asyncio as aioredis
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry import trace
 from prometheus_client import Gauge, Histogram
 from pydantic import ValidationError
@@ -172,7 +172,9 @@ class Evaluator:
     # --- the loops ------------------------------------------------------------------------
 
     async def follow_snapshots(self, consumer: AIOKafkaConsumer, caught_up: asyncio.Event) -> None:
-        """From the start of the compacted topic (the series), then live."""
+        """From the start of the compacted topic (the series), then live. Caught up once the
+        topic's end as it was at start is reached: under a steady load it never runs dry."""
+        history_end: dict[TopicPartition, int] = {}
         while True:
             batch = await consumer.getmany(timeout_ms=200, max_records=5000)
             snapshots = [
@@ -183,7 +185,8 @@ class Evaluator:
             ]
             touched = self.take_snapshots(snapshots)
             if not caught_up.is_set():
-                if not batch and await _at_end(consumer):
+                history_end = history_end or await consumer.end_offsets(consumer.assignment())
+                if history_end and await _reached(consumer, history_end):
                     await self.assess_targets()
                     caught_up.set()
                 continue
@@ -236,11 +239,9 @@ def _observations(values: dict[str, float]) -> list[Observation]:
     )
 
 
-async def _at_end(consumer: AIOKafkaConsumer) -> bool:
-    partitions = consumer.assignment()
-    ends = await consumer.end_offsets(list(partitions))
-    for partition in partitions:
-        if await consumer.position(partition) < ends[partition]:
+async def _reached(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> bool:
+    for partition, offset in offsets.items():
+        if await consumer.position(partition) < offset:
             return False
     return True
 

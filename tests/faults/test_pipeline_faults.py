@@ -1,8 +1,10 @@
 """Fault tests (`make faults`): a steady load through the ingest API, every accepted event's id
-recorded, while the indicators worker is killed with SIGKILL, Redis is restarted and the broker
-is restarted. Then reconcile: the KPI counts every accepted event once, no more, no less. Each
-fault's recovery time (until the KPI has caught up with what was accepted before the fault) is
-written to test-artifacts/faults.txt."""
+recorded, while the indicators worker is killed with SIGKILL, the alert service is restarted,
+Redis is restarted and the broker is restarted. Then reconcile: the KPI counts every accepted
+event once, no more, no less; the alert service tracks every accepted dossier once (each is
+overdue: one alert whose count is the number accepted, fired once). Each fault's recovery time
+(until the KPI, or the alert, has caught up with what was accepted before the fault) is written
+to test-artifacts/faults.txt."""
 
 import asyncio
 import json
@@ -17,12 +19,43 @@ import pytest
 from contracts import ALL_TOPICS
 from ioc.kafka import ensure_topics
 from tests.infrastructure import StoppableKafka, StoppableRedis, eventually
+from tests.integration.alerts.test_service import AUTH, ready
+from tests.integration.alerts.test_service import Stack as AlertStack
 from tests.integration.indicators.test_worker import PROVINCE_YEAR, Stack, snapshot_of
 from tests.integration.ingest.harness import Ingest, StartIngest, headers
 
 pytestmark = pytest.mark.fault
 ROOT = Path(__file__).resolve().parents[2]
+AGENCY = "ubnd.cam-thanh"
 EXAMPLE = json.loads((ROOT / "contracts/examples/valid/dossier-accepted-online.json").read_text())
+
+
+class Alerts:
+    """The alert service, in this process, stopped and started again like a redeployment."""
+
+    def __init__(self, stack: AlertStack) -> None:
+        self.stack = stack
+        self.overdue: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        self._serving = self.stack.serve()
+        self.client = await self._serving.__aenter__()
+        await ready(self.client)
+
+    async def stop(self) -> None:
+        await self._serving.__aexit__(None, None, None)
+
+    async def counted(self, target: int) -> bool:
+        """The load's agency has one overdue-dossier alert counting `target` dossiers or more."""
+        try:
+            answer = await self.client.get(
+                "/v1/alerts", params={"kind": "dossiers_overdue"}, headers=AUTH
+            )
+            [alert] = [a for a in answer.json()["items"] if a["labels"]["agency"] == AGENCY]
+        except (OSError, ValueError):
+            return False
+        self.overdue = alert
+        return int(alert["details"]["count"]) >= target
 
 
 class Load:
@@ -46,7 +79,7 @@ class Load:
                 response = await self.ingest.client.post(
                     "/v1/events",
                     content=json.dumps(batch),
-                    headers=headers("ubnd.cam-thanh", "application/cloudevents-batch+json"),
+                    headers=headers(AGENCY, "application/cloudevents-batch+json"),
                 )
             except OSError:
                 response = None
@@ -63,6 +96,7 @@ class Load:
 
     @staticmethod
     def _dossier(n: int) -> dict[str, Any]:
+        """Received and due in March 2025: overdue from the moment it arrives."""
         dossier = f"F-{n:06d}"
         return dict(EXAMPLE | {"id": dossier, "data": EXAMPLE["data"] | {"dossier_id": dossier}})
 
@@ -80,6 +114,10 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
     ingest = await start_ingest(kafka=kafka, REDIS_URL=redis_url, ack_timeout_seconds=2)
     prefix, app_id = f"{stack.prefix}kpi:", f"w-{uuid.uuid4().hex[:6]}"
     worker = stack.start_worker(app_id, prefix)
+    alerts = Alerts(
+        AlertStack(kafka, redis_url, unique_name, tmp_path, "-", webhook_urls=[], today=None)
+    )
+    await alerts.start()
     load = Load(ingest)
     sending = asyncio.create_task(load.run())
     counted: dict[str, Any] = {}
@@ -91,11 +129,12 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
             return False
         return bool(counted.get("denominator", 0) >= target)
 
-    async def fault(name: str, act: Any) -> str:
+    async def fault(name: str, act: Any, recovered: Any = caught_up) -> str:
         await eventually(lambda: caught_up(len(load.accepted)), within=60)
+        await eventually(lambda: alerts.counted(len(load.accepted)), within=60)
         before, started = len(load.accepted), time.monotonic()
         await act()
-        await eventually(lambda: caught_up(before + 1), within=120, explain=lambda: str(counted))
+        await eventually(lambda: recovered(before + 1), within=120, explain=lambda: str(counted))
         return f"{name}: recovered in {time.monotonic() - started:.1f} s"
 
     async def kill_worker() -> None:
@@ -103,6 +142,10 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
         worker = stack.start_worker(app_id, prefix)
+
+    async def restart_alerts() -> None:
+        await alerts.stop()
+        await alerts.start()
 
     async def restart_redis() -> None:
         await asyncio.to_thread(stoppable_redis.stop)
@@ -115,6 +158,7 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
     try:
         report = [
             await fault("kill -9 of the indicators worker", kill_worker),
+            await fault("alert service restart", restart_alerts, alerts.counted),
             await fault("Redis restart", restart_redis),
             await fault("broker restart", restart_broker),
         ]
@@ -122,9 +166,15 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
         await sending
         total = len(load.accepted)
         await eventually(lambda: caught_up(total), within=120, explain=lambda: str(counted))
+        await eventually(
+            lambda: alerts.counted(total), within=60, explain=lambda: str(alerts.overdue)
+        )
     finally:
         stack.stop_all()
+        await alerts.stop()
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "faults.txt").write_text("\n".join([*report, f"{total} events accepted"]) + "\n")
     assert counted["denominator"] == total  # every accepted event, and each once
+    assert int(alerts.overdue["details"]["count"]) == total  # every accepted dossier, once
+    assert [e["action"] for e in alerts.overdue["audit"]].count("fired") == 1
