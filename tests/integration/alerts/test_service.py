@@ -314,3 +314,26 @@ async def test_a_client_resumes_the_stream_from_its_last_event_id(stack: Stack) 
 
 def _order(entry_id: str) -> tuple[int, ...]:
     return tuple(int(part) for part in entry_id.split("-"))
+
+
+async def test_it_becomes_ready_while_snapshots_keep_arriving(stack: Stack) -> None:
+    """Under a steady load the snapshot topic never runs dry: catching up means reaching the
+    end it had when the service started."""
+    await stack.series("DTI", {"2023": 0.45})
+    publishing = True
+
+    async def steady() -> None:
+        value = 0.0
+        while publishing:
+            value += 0.001
+            await stack.series("ONLINE_DOSSIERS", {"2025-06": value})
+            await asyncio.sleep(0.05)  # the load's pace, not a wait for a result
+
+    load = asyncio.create_task(steady())
+    try:
+        await asyncio.sleep(0.5)
+        async with stack.serve() as client:
+            await ready(client)
+    finally:
+        publishing = False
+        await load
