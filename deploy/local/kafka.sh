@@ -47,11 +47,11 @@ write_config() {
 
 format_storage() {
   [[ -f "$state/data/meta.properties" ]] && return
-  local cluster_id
+  local cluster_id  # may start with "-": passed as --cluster-id=ID, never as a separate word
   cluster_id=$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
   say "formatting storage in $state/data (cluster $cluster_id)"
   java "${java_opts[@]}" kafka.tools.StorageTool format --ignore-formatted \
-    --cluster-id "$cluster_id" --config "$state/server.properties" >>"$log" 2>&1
+    --cluster-id="$cluster_id" --config "$state/server.properties" >>"$log" 2>&1
 }
 
 start() {
