@@ -197,8 +197,8 @@ async def main() -> None:
             service.terminate()
             service.wait(30)
 
-    quantiles = statistics.quantiles(latencies, n=100)
-    unloaded = statistics.quantiles(alone, n=100)
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    unloaded = statistics.quantiles(alone, n=100, method="inclusive")
     rows: list[tuple[str, float, float | None]] = [
         ("Kafka ProducerPerformance (Java, acks=all, idempotent)", ceiling, None),
         ("raw aiokafka producer, same records (baseline)", raw, 1.0),
