@@ -15,8 +15,9 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
@@ -211,6 +212,40 @@ async def eventually(
                 await asyncio.sleep(every)
     except TimeoutError:
         pytest.fail(f"condition not met within {within}s {explain()}".rstrip())
+
+
+@asynccontextmanager
+async def deadline(seconds: float, what: str) -> AsyncIterator[None]:
+    """Fail instead of hanging: after `seconds`, show where every task was waiting (taken
+    before they are cancelled), then cancel the block."""
+    block = asyncio.current_task()
+    assert block is not None
+    stacks: list[str] = []
+
+    def expire() -> None:
+        stacks.extend(_awaiting(task) for task in asyncio.all_tasks())
+        block.cancel()
+
+    timer = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        yield
+    except asyncio.CancelledError:
+        if stacks:
+            pytest.fail(f"{what} did not finish within {seconds}s; tasks:\n" + "\n".join(stacks))
+        raise
+    finally:
+        timer.cancel()
+
+
+def _awaiting(task: "asyncio.Task[Any]") -> str:
+    """The task's whole chain of awaits (print_stack shows only its outermost frame)."""
+    lines, awaited = [task.get_name()], cast(Any, task.get_coro())
+    while awaited is not None:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        if frame is not None:
+            lines.append(f"  {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return "\n".join(lines)
 
 
 NewTopic = Callable[..., Awaitable[str]]

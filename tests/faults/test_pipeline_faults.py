@@ -18,7 +18,7 @@ import pytest
 
 from contracts import ALL_TOPICS
 from ioc.kafka import ensure_topics
-from tests.infrastructure import StoppableKafka, StoppableRedis, eventually
+from tests.infrastructure import StoppableKafka, StoppableRedis, deadline, eventually
 from tests.integration.alerts.test_service import AUTH, ready
 from tests.integration.alerts.test_service import Stack as AlertStack
 from tests.integration.indicators.test_worker import PROVINCE_YEAR, Stack, snapshot_of
@@ -156,22 +156,24 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
         await asyncio.to_thread(stoppable_kafka.start)
 
     try:
-        report = [
-            await fault("kill -9 of the indicators worker", kill_worker),
-            await fault("alert service restart", restart_alerts, alerts.counted),
-            await fault("Redis restart", restart_redis),
-            await fault("broker restart", restart_broker),
-        ]
-        load.running = False
-        await sending
-        total = len(load.accepted)
-        await eventually(lambda: caught_up(total), within=120, explain=lambda: str(counted))
-        await eventually(
-            lambda: alerts.counted(total), within=60, explain=lambda: str(alerts.overdue)
-        )
+        async with deadline(300, "the fault run"):
+            report = [
+                await fault("kill -9 of the indicators worker", kill_worker),
+                await fault("alert service restart", restart_alerts, alerts.counted),
+                await fault("Redis restart", restart_redis),
+                await fault("broker restart", restart_broker),
+            ]
+            load.running = False
+            await sending
+            total = len(load.accepted)
+            await eventually(lambda: caught_up(total), within=120, explain=lambda: str(counted))
+            await eventually(
+                lambda: alerts.counted(total), within=60, explain=lambda: str(alerts.overdue)
+            )
     finally:
         stack.stop_all()
-        await alerts.stop()
+        async with deadline(60, "stopping the alert service"):
+            await alerts.stop()
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "faults.txt").write_text("\n".join([*report, f"{total} events accepted"]) + "\n")
