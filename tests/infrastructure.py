@@ -215,7 +215,9 @@ async def eventually(
 
 
 @asynccontextmanager
-async def deadline(seconds: float, what: str) -> AsyncIterator[None]:
+async def deadline(
+    seconds: float, what: str, explain: Callable[[], str] = lambda: ""
+) -> AsyncIterator[None]:
     """Fail instead of hanging: after `seconds`, show where every task was waiting (taken
     before they are cancelled), then cancel the block."""
     block = asyncio.current_task()
@@ -231,7 +233,9 @@ async def deadline(seconds: float, what: str) -> AsyncIterator[None]:
         yield
     except asyncio.CancelledError:
         if stacks:
-            pytest.fail(f"{what} did not finish within {seconds}s; tasks:\n" + "\n".join(stacks))
+            pytest.fail(
+                f"{what} did not finish within {seconds}s {explain()}; tasks:\n" + "\n".join(stacks)
+            )
         raise
     finally:
         timer.cancel()

@@ -6,10 +6,17 @@ land; the caller's `on_settled` records which way it went)."""
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Histogram
@@ -22,6 +29,10 @@ log = logging.getLogger(__name__)
 Settled = Callable[[bool], Awaitable[None]]
 Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
 _partition_of = DefaultPartitioner()  # murmur2 of the key, as every Kafka client does
+# The broker no longer accepts this producer's sequence numbers (seen after a broker restart):
+# the batch was not written, and aiokafka's sender has stopped for good. A new producer (a new
+# producer id) takes over; until it is connected, requests are answered 503.
+_PRODUCER_LOST = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
 
 
 class PublishUnavailableError(Exception):
@@ -89,16 +100,33 @@ class KafkaPublisher:
         self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
     ) -> None:
         """Return once Kafka acknowledged every record; raise PublishUnavailableError otherwise."""
-        if self._producer is None:
+        producer = self._producer
+        if producer is None:
             raise PublishUnavailableError("not connected to Kafka yet", settling=False)
-        sending = asyncio.create_task(self._send_all(self._producer, records, headers))
+        sending = asyncio.create_task(self._send_all(producer, records, headers))
         with self._ack_seconds.time():
             done, _ = await asyncio.wait({sending}, timeout=self._timeout)
         if not done:
             self._settle_later(sending, on_settled)
             raise PublishUnavailableError("Kafka did not acknowledge in time", settling=True)
         if error := sending.exception():
+            if isinstance(error, _PRODUCER_LOST):
+                self._replace(producer)
             raise PublishUnavailableError(f"Kafka refused the records: {error!r}", settling=False)
+
+    def _replace(self, lost: AIOKafkaProducer) -> None:
+        if self._producer is not lost:
+            return  # another request already replaced it
+        log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
+        self._producer = None
+        self._in_background(self._retire(lost))
+        self.start()
+
+    async def _retire(self, producer: AIOKafkaProducer) -> None:
+        try:
+            await asyncio.wait_for(producer.stop(), self._timeout * 4)
+        except Exception:  # it is stopping because it failed: nothing more to learn from it
+            log.debug("the replaced producer stopped with an error", exc_info=True)
 
     async def _send_all(
         self,
@@ -152,6 +180,9 @@ class KafkaPublisher:
             else:
                 await on_settled(True)
 
-        task = asyncio.create_task(settle())
+        self._in_background(settle())
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)

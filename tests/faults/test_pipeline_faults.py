@@ -63,6 +63,7 @@ class Load:
 
     def __init__(self, ingest: Ingest) -> None:
         self.ingest, self.accepted, self.running = ingest, set[str](), True
+        self.last_answer = ""
 
     async def run(self) -> None:
         n = 0
@@ -81,8 +82,10 @@ class Load:
                     content=json.dumps(batch),
                     headers=headers(AGENCY, "application/cloudevents-batch+json"),
                 )
-            except OSError:
-                response = None
+            except OSError as e:
+                response, self.last_answer = None, repr(e)
+            if response is not None:
+                self.last_answer = f"{response.status_code} {response.text[:300]}"
             if response is not None and response.status_code == 202:
                 done = {
                     r["id"]
@@ -156,7 +159,7 @@ async def test_faults_under_load_lose_nothing_and_count_nothing_twice(
         await asyncio.to_thread(stoppable_kafka.start)
 
     try:
-        async with deadline(300, "the fault run"):
+        async with deadline(180, "the fault run", lambda: f"(load: {load.last_answer})"):
             report = [
                 await fault("kill -9 of the indicators worker", kill_worker),
                 await fault("alert service restart", restart_alerts, alerts.counted),

@@ -18,7 +18,7 @@ from ioc.kafka import ensure_topics, new_consumer
 from ioc.keys import hash_api_key
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
-from tests.infrastructure import eventually
+from tests.infrastructure import deadline, eventually
 from tests.servers import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
@@ -113,10 +113,11 @@ async def start_ingest(
         return ingest
 
     yield start
-    for server, task, client in servers:
-        await client.aclose()
-        server.should_exit = True
-        await task
+    async with deadline(60, "stopping the ingest service"):
+        for server, task, client in servers:
+            await client.aclose()
+            server.should_exit = True
+            await task
 
 
 async def wait_until_ready(ingest: Ingest) -> None:
