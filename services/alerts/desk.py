@@ -3,7 +3,8 @@ turns (a lock), and every change is recorded (history topic, read model, live st
 the next one, then handed to the notifier."""
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from opentelemetry import propagate, trace
@@ -28,17 +29,28 @@ class AlertDesk:
         self._turn = asyncio.Lock()
 
     async def observe(self, conditions: Iterable[Condition], now: datetime | None = None) -> None:
-        async with self._turn:
+        async with self._turn, self._undone_unless_recorded():
             at = now or datetime.now(UTC)
             changes = [c for c in (self.book.observe(x, at) for x in conditions) if c]
             await self._record(changes)
 
     async def act(self, action: Callable[[AlertBook, datetime], Change]) -> Change:
         """An operator's action on the book (acknowledge, assign, …), recorded like the rest."""
-        async with self._turn:
+        async with self._turn, self._undone_unless_recorded():
             change = action(self.book, datetime.now(UTC))
             await self._record([change])
             return change
+
+    @asynccontextmanager
+    async def _undone_unless_recorded(self) -> AsyncIterator[None]:
+        """A change the history topic did not take is taken back from the book too, so the
+        next evaluation makes it again (else it would live in memory only, lost on restart)."""
+        alerts, silences = dict(self.book.alerts), dict(self.book.silences)
+        try:
+            yield
+        except BaseException:
+            self.book.alerts, self.book.silences = alerts, silences
+            raise
 
     def silenced(self, alert: Alert) -> bool:
         return self.book.silenced(alert, datetime.now(UTC)) is not None
