@@ -3,6 +3,7 @@ created before use) — checked without a Docker engine; the image's Python pack
 holds every file the services read at run time."""
 
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -103,9 +104,16 @@ def _pyproject_include() -> str:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    out = tmp_path_factory.mktemp("wheel")
+    """Built from a copy of what the Dockerfile copies (setuptools writes build/ beside it)."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    for package in re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.M):
+        shutil.copytree(
+            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )

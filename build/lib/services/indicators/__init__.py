@@ -1,1 +1,0 @@
-"""Indicators service: live KPIs per indicator, org unit and period, from the event streams."""

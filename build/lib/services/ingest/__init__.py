@@ -1,1 +1,0 @@
-"""Ingest service: agencies publish CloudEvents over HTTP, durably and safely, into Kafka."""
