@@ -7,12 +7,22 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 from aiokafka.helpers import create_ssl_context
 
 from contracts.topics import Topic
 from ioc.settings import KafkaSecurity
 
 _TOPIC_ALREADY_EXISTS = 36
+# The broker no longer accepts a producer's sequence numbers (seen after a broker restart): the
+# batch was not written, and aiokafka's sender has stopped for good. Only a new producer (a new
+# producer id) sends again.
+PRODUCER_LOST = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
 
 
 def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:

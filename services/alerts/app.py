@@ -15,7 +15,7 @@ from alerts.book import AlertBook
 from catalog import load_province
 from catalog.plans import load_plan
 from contracts.topics import ALERT_CHANGES, DOSSIER_EVENTS, FEEDBACK_EVENTS, KPI_SNAPSHOTS
-from ioc.kafka import new_consumer, new_producer
+from ioc.kafka import new_consumer
 from ioc.problems import install_problem_handlers
 from ioc.telemetry import configure_tracing
 from services.alerts import console
@@ -54,10 +54,9 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=20)
-        producer = new_producer(bootstrap)
-        await producer.start()
         book = AlertBook([c async for c in replay_history(bootstrap, prefix + ALERT_CHANGES.name)])
-        store = AlertStore(producer, prefix + ALERT_CHANGES.name, redis, settings.redis_prefix)
+        store = AlertStore(bootstrap, prefix + ALERT_CHANGES.name, redis, settings.redis_prefix)
+        await store.start()
         await store.rebuild(list(book.alerts.values()), list(book.silences.values()))
         notifier = Notifier(
             settings.webhook_urls,
@@ -110,7 +109,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
                     await task
             await snapshots.stop()
             await events.stop()
-            await producer.stop()
+            await store.stop()
             await redis.aclose()
             await app.state.indicators.aclose()
 

@@ -2,6 +2,9 @@
 alert), then the Redis read model and the live stream the console follows (a Redis stream, so
 a client that reconnects resumes from its Last-Event-ID)."""
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -9,28 +12,43 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from alerts.model import Alert, Change, Silence
-from ioc.kafka import new_consumer
+from ioc.kafka import PRODUCER_LOST, new_consumer, new_producer
 
+log = logging.getLogger(__name__)
 STREAM_LENGTH = 10_000  # changes kept for clients that resume
 
 
 class AlertStore:
-    def __init__(
-        self, producer: AIOKafkaProducer, topic: str, redis: aioredis.Redis, prefix: str
-    ) -> None:
-        self._producer, self._topic, self._redis = producer, topic, redis
+    def __init__(self, bootstrap: str, topic: str, redis: aioredis.Redis, prefix: str) -> None:
+        self._bootstrap, self._topic, self._redis = bootstrap, topic, redis
+        self._producer: AIOKafkaProducer | None = None
         self.alerts_key, self.silences_key = f"{prefix}alerts", f"{prefix}silences"
         self.stream_key = f"{prefix}stream"
+
+    async def start(self) -> None:
+        producer = new_producer(self._bootstrap)
+        await producer.start()  # a failed start keeps the old one, to be renewed again
+        self._producer = producer
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
 
     async def record(self, changes: Sequence[Change]) -> None:
         if not changes:
             return
-        acks = [
-            await self._producer.send(self._topic, c.model_dump_json().encode(), key=c.key.encode())
-            for c in changes
-        ]
-        for ack in acks:
-            await ack
+        producer = self._producer
+        assert producer is not None, "start() first"
+        try:
+            acks = [
+                await producer.send(self._topic, c.model_dump_json().encode(), key=c.key.encode())
+                for c in changes
+            ]
+            for ack in acks:
+                await ack
+        except PRODUCER_LOST:
+            await self._renew(producer)
+            raise  # not recorded: the desk takes the changes back and makes them again
         pipe = self._redis.pipeline(transaction=False)
         for change in changes:
             self._write(pipe, change)
@@ -41,6 +59,12 @@ class AlertStore:
                 approximate=True,
             )
         await pipe.execute()
+
+    async def _renew(self, lost: AIOKafkaProducer) -> None:
+        log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
+        await self.start()
+        with contextlib.suppress(Exception):  # it is stopping because it failed
+            await asyncio.wait_for(lost.stop(), 10)
 
     async def rebuild(self, alerts: Sequence[Alert], silences: Sequence[Silence]) -> None:
         """The read model from the book (itself replayed from the history topic)."""

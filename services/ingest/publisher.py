@@ -10,29 +10,19 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import (
-    InvalidProducerEpoch,
-    KafkaError,
-    OutOfOrderSequenceNumber,
-    ProducerFenced,
-    UnknownProducerId,
-)
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from ioc.kafka import new_producer
+from ioc.kafka import PRODUCER_LOST, new_producer
 
 log = logging.getLogger(__name__)
 
 Settled = Callable[[bool], Awaitable[None]]
 Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
 _partition_of = DefaultPartitioner()  # murmur2 of the key, as every Kafka client does
-# The broker no longer accepts this producer's sequence numbers (seen after a broker restart):
-# the batch was not written, and aiokafka's sender has stopped for good. A new producer (a new
-# producer id) takes over; until it is connected, requests are answered 503.
-_PRODUCER_LOST = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
 
 
 class PublishUnavailableError(Exception):
@@ -110,7 +100,7 @@ class KafkaPublisher:
             self._settle_later(sending, on_settled)
             raise PublishUnavailableError("Kafka did not acknowledge in time", settling=True)
         if error := sending.exception():
-            if isinstance(error, _PRODUCER_LOST):
+            if isinstance(error, PRODUCER_LOST):  # until the new one is up: 503
                 self._replace(producer)
             raise PublishUnavailableError(f"Kafka refused the records: {error!r}", settling=False)
 
