@@ -5,6 +5,7 @@ reports answered in time or not, and the departments' periodic indicator reports
 course for their targets and some drifting off. Events are CloudEvents documents (dicts)."""
 
 import random
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -54,6 +55,7 @@ class ProvinceYear:
         self.province, self.until = province, until
         self.first = until - timedelta(days=365)
         self._rng = random.Random(seed)
+        self._run = secrets.token_hex(3)
         self._scale = scale
         self._communes = [u for u in province.org_units.values() if u.parent]
         self._procedures = list(province.procedures.values())
@@ -103,7 +105,13 @@ class ProvinceYear:
         online_share = min(0.97, max(0.05, base + trend * months))
         online = procedure.online_level != "none" and rng.random() < online_share
         agency = f"ubnd.{commune}" if procedure.handled_by == "commune" else procedure.handled_by
-        dossier_id = f"{commune[:6].upper()}-{received:%y%m%d}-{rng.randrange(10**6):06d}"
+        # The past year is the same every run (replayed, it is all duplicates); a live dossier
+        # is new each time: its id carries the run, or a second `make up` the same day would
+        # reuse ids for different dossiers (refused as id reuse).
+        serial = (
+            f"{rng.randrange(10**6):06d}" if finish else f"L{self._run}{rng.randrange(10**6):06d}"
+        )
+        dossier_id = f"{commune[:6].upper()}-{received:%y%m%d}-{serial}"
         due_day = add_working_days(received.date(), procedure.processing_days)
         data: dict[str, Any] = {
             "dossier_id": dossier_id,
