@@ -66,7 +66,8 @@ async def _backfill(
     async def worker() -> None:
         nonlocal done
         while not queue.empty():
-            done += await _publish(client, keys, queue.get_nowait())
+            accepted = await _publish(client, keys, queue.get_nowait())
+            done += accepted  # not `done += await …`: that reads `done` before the await
             rate = done / max(time.monotonic() - started, 1e-3)
             _progress(done, total, rate)
 
