@@ -322,18 +322,18 @@ async def test_it_becomes_ready_while_snapshots_keep_arriving(stack: Stack) -> N
     """Under a steady load the snapshot topic never runs dry: catching up means reaching the
     end it had when the service started."""
     await stack.series("DTI", {"2023": 0.45})
-    publishing = True
+    publishing, published = True, 0
 
     async def steady() -> None:
-        value = 0.0
+        nonlocal published
         while publishing:
-            value += 0.001
-            await stack.series("ONLINE_DOSSIERS", {"2025-06": value})
+            published += 1
+            await stack.series("ONLINE_DOSSIERS", {"2025-06": published / 1000})
             await asyncio.sleep(0.05)  # the load's pace, not a wait for a result
 
     load = asyncio.create_task(steady())
     try:
-        await asyncio.sleep(0.5)
+        await eventually(lambda: _true(published >= 3), within=10)  # the load is flowing
         async with stack.serve() as client:
             await ready(client)
     finally:
