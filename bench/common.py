@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -84,3 +85,10 @@ def rate_table(rows: list[tuple[str, float, float | None]]) -> list[str]:
         shown = "" if ratio is None else f"{ratio:.2f}"
         lines.append(f"| {name:<{width}} | {rate:>9,.0f} | {shown:>6} |")
     return lines
+
+
+def percentiles(seconds: list[float], digits: int = 0) -> str:
+    """`p50 … ms, p99 … ms`: inclusive quantiles, never above the largest sample (the default
+    method extrapolates past it when there are few samples)."""
+    q = statistics.quantiles(seconds, n=100, method="inclusive")
+    return f"p50 {q[49] * 1e3:.{digits}f} ms, p99 {q[98] * 1e3:.{digits}f} ms"

@@ -29,7 +29,7 @@ import redis.asyncio as aioredis
 import yaml
 from aiokafka import TopicPartition
 
-from bench.common import accepted_dossiers, rate_table, rss_bytes, start_process
+from bench.common import accepted_dossiers, percentiles, rate_table, rss_bytes, start_process
 from contracts import ALL_TOPICS, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import DOSSIER_EVENTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
@@ -225,7 +225,6 @@ async def main() -> None:
             process.wait(30)
         await redis.aclose()
 
-    q = statistics.quantiles(delays, n=100, method="inclusive")
     lines = [
         f"{args.events:,} accepted-dossier events (~50 KPI rows each), 6 partitions; "
         f"broker {bootstrap}",
@@ -243,7 +242,7 @@ async def main() -> None:
         f"KPI state in Redis {state_1 / 2**20:.1f} → {state_10 / 2**20:.1f} MiB "
         f"({(state_10 / state_1 - 1) * 100:+.0f}%)",
         f"freshness, ingest 202 → read API, at {args.rate:,} events/s for {args.seconds} s: "
-        f"p50 {q[49] * 1e3:.0f} ms, p99 {q[98] * 1e3:.0f} ms",
+        + percentiles(delays),
     ]
     sys.stdout.write("\n".join(lines) + "\n")
 
