@@ -1,7 +1,6 @@
 """A history producer the broker lost track of is renewed: the change is refused once (the desk
 makes it again), and the next one goes through a new producer."""
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -12,35 +11,12 @@ from alerts.book import AlertBook
 from alerts.model import Condition
 from services.alerts import store as module
 from services.alerts.store import AlertStore
-
-
-class Producer:
-    def __init__(self, lost: bool) -> None:
-        self.lost, self.stopped = lost, False
-
-    async def start(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    async def send(self, *_: Any, **__: Any) -> "asyncio.Future[None]":
-        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self.lost:
-            ack.set_exception(OutOfOrderSequenceNumber())
-        else:
-            ack.set_result(None)
-        return ack
+from tests.kafka_doubles import Producer, first_one_lost
 
 
 async def test_a_lost_history_producer_is_renewed(monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[Producer] = []
-
-    def new_producer(*_: Any, **__: Any) -> Producer:
-        made.append(Producer(lost=not made))
-        return made[-1]
-
-    monkeypatch.setattr(module, "new_producer", new_producer)
+    monkeypatch.setattr(module, "new_producer", first_one_lost(made))
     store = AlertStore("127.0.0.1:9", "history", cast(Any, None), "t:")
     await store.start()
     condition = Condition(labels={"kind": "target_risk", "target": "dti"}, firing=True)
