@@ -1,12 +1,16 @@
 """An OTLP/HTTP trace receiver: the spans a service process exports, kept for the test."""
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
+import pytest
 from fastapi import FastAPI, Request, Response
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+
+from tests.servers import free_port, serving
 
 
 @dataclass(frozen=True)
@@ -46,3 +50,17 @@ def otlp_receiver(received: list[ReceivedSpan]) -> FastAPI:
         )
 
     return app
+
+
+@dataclass
+class Collector:
+    endpoint: str  # for OTEL_EXPORTER_OTLP_ENDPOINT
+    spans: list[ReceivedSpan] = field(default_factory=list)
+
+
+@pytest.fixture
+async def otlp_collector() -> AsyncIterator[Collector]:
+    port = free_port()
+    collector = Collector(f"http://127.0.0.1:{port}")
+    async with serving(otlp_receiver(collector.spans), port):
+        yield collector

@@ -18,8 +18,7 @@ from tests.infrastructure import eventually
 from tests.integration.alerts.test_service import AUTH, Stack, follow_stream, ready
 from tests.integration.indicators.test_worker import Stack as Workers
 from tests.integration.ingest.harness import StartIngest, headers
-from tests.otlp import ReceivedSpan, otlp_receiver
-from tests.servers import free_port, serving
+from tests.otlp import Collector, ReceivedSpan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,17 +57,14 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
     tmp_path: Path,
     start_ingest: StartIngest,
     spans: InMemorySpanExporter,
+    otlp_collector: Collector,
 ) -> None:
     ingest = await start_ingest()
-    exported: list[ReceivedSpan] = []
-    otlp_port = free_port()
-    collector = serving(otlp_receiver(exported), otlp_port)
-    await collector.__aenter__()
     workers = Workers(kafka_bootstrap, redis_url, unique_name, tmp_path)
     workers.start_worker(
         f"w-{uuid.uuid4().hex[:6]}",
         f"{unique_name}:kpi:",
-        OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{otlp_port}",
+        OTEL_EXPORTER_OTLP_ENDPOINT=otlp_collector.endpoint,
         OTEL_BSP_SCHEDULE_DELAY="100",
     )
     alerts = Stack(
@@ -101,7 +97,7 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             target = (await client.get("/v1/targets/dti", headers=AUTH)).json()
             assert target["status"] == "achieved"
             assert target["latest"]["value"] == 0.9
-            await _one_trace_through_the_worker(spans, exported)
+            await _one_trace_through_the_worker(spans, otlp_collector.spans)
 
             # One trace: the agency's request, Kafka, the alert it caused (an overdue dossier).
             document = json.loads(
@@ -136,7 +132,6 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             assert fired.context.trace_id == published.context.trace_id
     finally:
         workers.stop_all()
-        await collector.__aexit__(None, None, None)
 
 
 async def _one_trace_through_the_worker(
