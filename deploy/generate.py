@@ -142,9 +142,10 @@ class Panel:
     kind: str = "timeseries"
 
 
-def rate(metric: str, by: str, where: str = "") -> str:
+def rate_by(label: str, metric: str, where: str = "") -> tuple[str, str]:
+    """A counter's rate summed by one label, with that label as the legend."""
     selector = f"{metric}{{{where}}}" if where else metric
-    return f"sum by ({by}) (rate({selector}[$__rate_interval]))"
+    return f"sum by ({label}) (rate({selector}[$__rate_interval]))", f"{{{{{label}}}}}"
 
 
 def quantiles(histogram: str, by: str = "") -> tuple[tuple[str, str], ...]:
@@ -166,12 +167,12 @@ DASHBOARDS: dict[str, tuple[str, tuple[Panel, ...]]] = {
         (
             Panel(
                 "Sự kiện theo kết quả · Events by outcome",
-                ((rate("ioc_ingest_events_total", "outcome"), "{{outcome}}"),),
+                (rate_by("outcome", "ioc_ingest_events_total"),),
                 "ops",
             ),
             Panel(
                 "Sự kiện bị từ chối theo cơ quan · Rejected events by agency",
-                ((rate("ioc_ingest_events_total", "agency", 'outcome="rejected"'), "{{agency}}"),),
+                (rate_by("agency", "ioc_ingest_events_total", 'outcome="rejected"'),),
                 "ops",
             ),
             Panel(
@@ -187,7 +188,7 @@ DASHBOARDS: dict[str, tuple[str, tuple[Panel, ...]]] = {
             ),
             Panel(
                 "Yêu cầu theo mã trả lời · Requests by status code",
-                ((rate("ioc_ingest_requests_total", "code"), "{{code}}"),),
+                (rate_by("code", "ioc_ingest_requests_total"),),
                 "reqps",
             ),
             Panel(
@@ -212,7 +213,7 @@ DASHBOARDS: dict[str, tuple[str, tuple[Panel, ...]]] = {
             ),
             Panel(
                 "Tốc độ xử lý · Processing rate",
-                ((rate("ioc_indicators_events_total", "outcome"), "{{outcome}}"),),
+                (rate_by("outcome", "ioc_indicators_events_total"),),
                 "ops",
             ),
             Panel(
@@ -276,7 +277,7 @@ DASHBOARDS: dict[str, tuple[str, tuple[Panel, ...]]] = {
             ),
             Panel(
                 "Thông báo webhook · Webhook deliveries",
-                ((rate("ioc_alerts_notifications_total", "outcome"), "{{outcome}}"),),
+                (rate_by("outcome", "ioc_alerts_notifications_total"),),
                 "ops",
             ),
             Panel(
