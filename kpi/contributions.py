@@ -11,7 +11,7 @@ from catalog import Province
 from contracts import AnyEvent, Dossier, Feedback, IndicatorValueReported
 from kpi.definitions import DerivedIndicator, holds
 from kpi.facts import dossier_facts, feedback_facts
-from kpi.periods import local_date, periods_of
+from kpi.periods import local_month
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +56,17 @@ def changes_of(event: AnyEvent, definitions: Sequence[DerivedIndicator]) -> list
     else:
         return []
     changes: list[Change] = []
+    months: dict[str, str] = {}  # by date field: most indicators share one
     for definition in definitions:
         if definition.event != event.type or not holds(definition.trigger, facts):
             continue
-        if not holds(definition.denominator, facts) or facts.get(definition.date) is None:
+        moment = facts.get(definition.date)
+        if moment is None or not holds(definition.denominator, facts):
             continue
         counted = 1.0 if holds(definition.numerator, facts) else 0.0
-        month = periods_of(local_date(facts[definition.date]))[0]
+        month = months.get(definition.date) or months.setdefault(
+            definition.date, local_month(moment)
+        )
         changes.append(
             Contribution(definition.code, data.org_unit_code, data.agency_code, month, counted, 1.0)
         )

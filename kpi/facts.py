@@ -13,7 +13,7 @@ ONLINE = 2
 
 
 def dossier_facts(dossier: Dossier) -> dict[str, Any]:
-    facts = dossier.model_dump()
+    facts = dict(vars(dossier))  # the fields as validated (enums as values): no dump needed
     facts["has_due_date"] = dossier.due_at is not None
     facts["non_contact"] = dossier.channel == ONLINE and dossier.electronic_result
     facts["on_time"] = _dossier_on_time(dossier)
@@ -21,7 +21,7 @@ def dossier_facts(dossier: Dossier) -> dict[str, Any]:
 
 
 def feedback_facts(feedback: Feedback) -> dict[str, Any]:
-    facts = feedback.model_dump()
+    facts = dict(vars(feedback))
     opened = local_date(feedback.opened_at)
     due = (
         local_date(feedback.due_at)

@@ -11,6 +11,12 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(VIETNAM).date()
 
 
+def local_month(moment: datetime) -> str:
+    """The month a moment falls in, in Vietnam: `2025-03`."""
+    local = moment.astimezone(VIETNAM)
+    return f"{local.year}-{local.month:02d}"
+
+
 def periods_of(day: date) -> tuple[str, str, str]:
     """The month, quarter and year a day belongs to (the year is also the year to date)."""
     return f"{day.year}-{day.month:02d}", f"{day.year}-Q{(day.month - 1) // 3 + 1}", str(day.year)
