@@ -33,7 +33,6 @@ RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
 COPY --from=build /opt/ioc /opt/ioc
 # Bytecode is compiled at build time: the root filesystem can be read-only at run time.
 ENV PATH=/opt/ioc/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
-    INDICATORS_DATA_DIR=/var/lib/ioc/indicators \
     INGEST_HOST=0.0.0.0 INDICATORS_HOST=0.0.0.0 ALERTS_HOST=0.0.0.0
 RUN mkdir -p /var/lib/ioc && chown 10001:10001 /var/lib/ioc
 VOLUME ["/var/lib/ioc"]

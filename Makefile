@@ -52,8 +52,8 @@ up: infra
 	@$(BIN)/ioc operators demo-keys $(STACK)
 	@$(STACK_ENV) $(INGEST_ENV) deploy/local/service.sh start ingest services.ingest \
 		http://127.0.0.1:$(INGEST_PORT)/healthz
-	@$(STACK_ENV) INDICATORS_DATA_DIR=$(STACK)/indicators-worker/state deploy/local/service.sh \
-		start indicators-worker services.indicators http://127.0.0.1:9102/metrics worker
+	@$(STACK_ENV) deploy/local/service.sh start indicators-worker services.indicators \
+		http://127.0.0.1:9102/metrics worker
 	@$(STACK_ENV) INDICATORS_PORT=$(INDICATORS_PORT) deploy/local/service.sh \
 		start indicators-api services.indicators http://127.0.0.1:$(INDICATORS_PORT)/healthz api
 	@$(STACK_ENV) ALERTS_PORT=$(ALERTS_PORT) ALERTS_OPERATORS_FILE=$(STACK)/operators.yaml \

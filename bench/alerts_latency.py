@@ -155,7 +155,6 @@ async def main() -> None:
         "INDICATORS_APP_ID": run,
         "INDICATORS_REDIS_PREFIX": f"{run}:kpi:",
         "INDICATORS_METRICS_PORT": "9192",
-        "INDICATORS_DATA_DIR": str(folder / "worker"),
         "ALERTS_APP_ID": f"{run}-alerts",
         "ALERTS_REDIS_PREFIX": f"{run}:alerts:",
         "ALERTS_OPERATORS_FILE": str(folder / "operators.yaml"),

@@ -4,11 +4,10 @@ grow tenfold, and freshness from ingest acknowledgement to the read API, in one 
     make bench          (starts the local stack; or set KAFKA_BOOTSTRAP_SERVERS and REDIS_URL)
 
 1. A raw aiokafka consumer reads and decodes (the CloudEvents contract) N dossier events.
-2. A faust agent that takes the same batches and does nothing: faust's own ceiling here.
-3. The indicators worker (its own process) counts the same N events into the KPI state.
-4. Memory: the worker's RSS and the KPI state in Redis after N events, then after 10×N events
+2. The indicators worker (its own process) counts the same N events into the KPI state.
+3. Memory: the worker's RSS and the KPI state in Redis after N events, then after 10×N events
    for the same org units and periods.
-5. Freshness: a steady load through the ingest service; for a probe KPI, the time from the
+4. Freshness: a steady load through the ingest service; for a probe KPI, the time from the
    ingest 202 to the new value in the read API, p50 and p99.
 """
 
@@ -72,21 +71,6 @@ async def raw_consumer(bootstrap: str, topic: str, count: int) -> float:
         return count / (time.perf_counter() - started)
     finally:
         await consumer.stop()
-
-
-async def faust_ceiling(topic: str, count: int, env: dict[str, str]) -> float:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.faust_ceiling",
-        topic,
-        str(count),
-        env=os.environ | env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 120)
-    return float(output.split()[-1])
 
 
 async def applied(redis: aioredis.Redis, prefix: str) -> int:
@@ -182,12 +166,10 @@ async def main() -> None:
         "INDICATORS_APP_ID": run,
         "INDICATORS_REDIS_PREFIX": state,
         "INDICATORS_METRICS_PORT": "9192",
-        "INDICATORS_DATA_DIR": tempfile.mkdtemp(prefix="ioc-bench-"),
         "INDICATORS_PORT": "8192",
     }
     await produce(bootstrap, topic, accepted_dossiers(args.events, run))
     raw = statistics.median([await raw_consumer(bootstrap, topic, args.events) for _ in range(3)])
-    ceiling = await faust_ceiling(topic, args.events, env)
 
     worker = start_process(["services.indicators", "worker"], env)
     processes = [worker]
@@ -232,7 +214,6 @@ async def main() -> None:
         *rate_table(
             [
                 ("raw aiokafka consumer, read + decode (baseline)", raw, 1.0),
-                ("faust agent taking the batches, doing nothing (ceiling)", ceiling, ceiling / raw),
                 ("indicators worker, into the Redis KPI state", rate, rate / raw),
             ]
         ),

@@ -45,8 +45,7 @@ class KafkaClient:
     user: str
     reads: tuple[Topic, ...] = ()
     writes: tuple[Topic, ...] = ()
-    group: str | None = None  # consumer group (also the prefix of faust's own topics)
-    own_topics: bool = False  # creates and uses topics named after its group (faust)
+    group: str | None = None  # consumer group
 
 
 CLIENTS = (
@@ -56,7 +55,6 @@ CLIENTS = (
         reads=EVENT_TOPICS,
         writes=(KPI_SNAPSHOTS, DEAD_LETTERS),
         group="ioc-indicators",
-        own_topics=True,
     ),
     KafkaClient(
         "ioc-alerts",
@@ -112,9 +110,6 @@ def _acls(client: KafkaClient) -> list[dict[str, Any]]:
     if client.group:
         group = {"type": "group", "name": client.group, "patternType": "literal"}
         acls.append({"resource": group, "operations": ["Read", "Describe"]})
-    if client.own_topics and client.group:
-        everything = ["Create", "Read", "Write", "Describe", "DescribeConfigs"]
-        acls.append(topic(f"{client.group}-", everything, "prefix"))
     return acls
 
 

@@ -1,8 +1,8 @@
-"""`python -m services.indicators worker` runs the faust worker; `... api` the read API."""
+"""`python -m services.indicators worker` runs the worker; `... api` the read API."""
 
+import asyncio
 import sys
 
-import faust
 from prometheus_client import start_http_server
 
 from ioc.serve import configure_logging, serve
@@ -19,16 +19,11 @@ def main() -> None:
 
         serve(create_api(settings), settings.host, settings.port)
     elif role == "worker":
-        from services.indicators.worker import create_worker
+        from services.indicators.worker import run_worker
 
         configure_tracing("ioc-indicators")
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
         start_http_server(settings.metrics_port, settings.host)
-        worker = faust.Worker(create_worker(settings), loglevel="WARNING")
-        # No terminal spinner: it sets the root logger to DEBUG (every aiokafka debug line is
-        # then formatted: a tenth of the worker's CPU) and writes escape codes into the log.
-        worker.spinner = None
-        worker.execute_from_commandline()
+        asyncio.run(run_worker(settings))
     else:
         sys.exit(f"usage: python -m services.indicators worker|api (got {role!r})")
 

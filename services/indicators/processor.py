@@ -1,11 +1,12 @@
-"""One batch of records in, each record applied exactly once to the KPI state, snapshots of the
-changed KPIs out. Talks to the state and to the outputs through two small protocols, so it is
-tested without Kafka or Redis.
+"""Batches of records in, each record applied exactly once to the KPI state; snapshots of the
+KPIs they changed out when the worker publishes (every few batches: a KPI touched by many
+batches in between goes out once). Talks to the state and to the outputs through two small
+protocols, so it is tested without Kafka or Redis.
 
 Exactly once: the state keeps the last offset applied per source partition and takes a batch
 only if that progress is still what was read (see state.py); records at or below it are
 redeliveries and skipped, though their KPIs are published again (the worker may have died
-between the state and the snapshot topic)."""
+between the state and the snapshot topic: its offsets are committed only after publishing)."""
 
 import logging
 from collections.abc import Mapping, Sequence
@@ -49,7 +50,7 @@ class KpiState(Protocol):
     async def progress(self, sources: list[str]) -> dict[str, int]: ...
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
-    ) -> dict[str, Row] | None: ...
+    ) -> bool: ...
     async def stored(self, kpis: list[str]) -> dict[str, Row]: ...
 
 
@@ -74,12 +75,19 @@ class Processor:
     ) -> None:
         self._definitions, self._province = definitions, province
         self._state, self._outputs = state, outputs
+        self._unpublished: set[str] = set()
+        self._traces: dict[str, Sequence[tuple[str, bytes]]] = {}
+
+    @property
+    def unpublished(self) -> int:
+        """KPIs changed (or redelivered) since the last publish."""
+        return len(self._unpublished)
 
     async def process(self, records: Sequence[Record]) -> Outcome:
         read = [(r, self._read(r)) for r in records]
         sources = sorted({r.source for r in records})
-        stored: dict[str, Row] | None = None
-        while stored is None:
+        applied = False
+        while not applied:
             outcome = Outcome()
             progress = await self._state.progress(sources)
             fresh = [(r, c) for r, c in read if r.offset > progress[r.source]]
@@ -93,7 +101,7 @@ class Processor:
                 (c for _, cs in fresh if not isinstance(cs, str) for c in cs), self._province
             )
             expected = {s: progress[s] for s in last}
-            stored = await self._state.apply(expected, last, batch) if fresh else {}
+            applied = not fresh or await self._state.apply(expected, last, batch)
         outcome.applied = len(fresh) - outcome.dead_letters
         outcome.redelivered = len(records) - len(fresh)
         outcome.holes = _holes([r for r, _ in fresh], progress)
@@ -106,11 +114,19 @@ class Processor:
                 if r.offset <= progress[r.source] and not isinstance(cs, str)
                 for c in cs
             )
-            again = deltas(redelivered, self._province).keys()
-            stored |= await self._state.stored(sorted(again - stored.keys()))
-        await self._outputs.publish(stored, _traces(fresh))
-        await self._outputs.flush()  # snapshots delivered before the batch is acknowledged
+            self._unpublished |= deltas(redelivered, self._province).keys()
+        self._unpublished |= batch.keys()
+        self._traces |= _traces(fresh)
         return outcome
+
+    async def publish(self) -> int:
+        """Snapshots of the KPIs changed since the last publish, as stored now; returns once
+        the broker acknowledged them (the worker commits its offsets after that)."""
+        rows = await self._state.stored(sorted(self._unpublished))
+        await self._outputs.publish(rows, self._traces)
+        await self._outputs.flush()
+        self._unpublished, self._traces = set(), {}
+        return len(rows)
 
     def _read(self, record: Record) -> list[Change] | str:
         """The record's KPI changes, or why it cannot be read."""

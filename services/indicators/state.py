@@ -37,7 +37,6 @@ for _, source in ipairs(batch.sources) do
   redis.call('HSET', KEYS[1], source[1], source[3])
 end
 local n_rows = #batch.rows
-local rows = {}
 for i, delta in ipairs(batch.rows) do
   local key = KEYS[1 + i]
   redis.call('HINCRBYFLOAT', key, 'numerator', delta[1])
@@ -51,10 +50,8 @@ for i, delta in ipairs(batch.rows) do
   end
   redis.call('HSET', key, 'updated_at', batch.updated_at)
   redis.call('SADD', KEYS[1 + n_rows + i], delta[5])
-  -- the ROW_FIELDS of readmodel.py
-  rows[i] = redis.call('HMGET', key, 'numerator', 'denominator', 'value', 'reported_at')
 end
-return rows
+return {}
 """
 
 
@@ -70,10 +67,9 @@ class RedisKpiState:
 
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
-    ) -> dict[str, Row] | None:
+    ) -> bool:
         """Add the deltas and move each source to `last`, if every source is still at
-        `expected`: the rows as now stored; None (nothing written) when another worker moved
-        a source on."""
+        `expected`; False (nothing written) when another worker moved a source on."""
         kpis = list(deltas)
         keys = [self._keys.progress, *(self._keys.row(k) for k in kpis)]
         keys += [self._keys.index(k.split("|")[0]) for k in kpis]
@@ -86,11 +82,10 @@ class RedisKpiState:
             ],
         }
         args = [json.dumps(batch, separators=(",", ":"))]
-        result = await _until_done(lambda: self._apply(keys=keys, args=args))
-        if result and not isinstance(result[0], list):
-            log.warning("source %s moved on to %s by another worker: batch re-read", *result)
-            return None
-        return {kpi: row_of(fields) for kpi, fields in zip(kpis, result, strict=True)}
+        moved = await _until_done(lambda: self._apply(keys=keys, args=args))
+        if moved:
+            log.warning("source %s moved on to %s by another worker: batch re-read", *moved)
+        return not moved
 
     async def stored(self, kpis: list[str]) -> dict[str, Row]:
         pipe = self._redis.pipeline(transaction=False)

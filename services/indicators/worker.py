@@ -1,36 +1,42 @@
-"""The faust worker: one agent over the three event topics, taking records in batches. The
-agent is thin: `Processor` does the work, against the KPI state in Redis (state.py).
+"""The worker: one consumer in the `ioc-indicators` group over the three event topics, taking
+records in batches. The loop is thin: `Processor` does the work, against the KPI state in
+Redis (state.py).
 
-at_least_once processing: faust acknowledges a batch after the agent returns from it, by which
-time its effect is in the state (exactly once, by the progress kept per source partition) and
-its snapshots and dead letters were acknowledged by the broker. No faust tables: their
-recovery races the stream after a restart and skips records (faust-streaming issue 596)."""
+at_least_once: offsets are committed after the records' effect is in the state (exactly once,
+by the progress kept per source partition) and their snapshots and dead letters were
+acknowledged by the broker; whatever is redelivered after a crash or a rebalance is skipped by
+the state and only published again. A plain aiokafka consumer, not faust: faust's per-record
+machinery alone ran at 0.16 of a raw consumer here, below the throughput bar
+(docs/decisions/0001-indicators-worker-without-faust.md)."""
 
 import asyncio
+import contextlib
 import logging
+import signal
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence, Set
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
-import faust
 import redis.asyncio as aioredis
-from faust.types import TP, ConsumerT, ProducerT
+from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from ioc.kafka import security_options
+from ioc.kafka import PRODUCER_LOST, new_consumer, new_producer
 from kpi.definitions import load_definitions
 from services.indicators.outputs import KafkaOutputs, OutgoingRecord
-from services.indicators.processor import TRACE_HEADERS, Processor, Record
+from services.indicators.processor import TRACE_HEADERS, Outcome, Processor, Record
 from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState
 
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.indicators")
+T = TypeVar("T")
 
 EVENTS = Counter(
     "ioc_indicators_events",
@@ -41,8 +47,9 @@ HOLES = Counter(
     "ioc_indicators_offset_holes", "Times records were missing from a partition's sequence."
 )
 BATCH_SECONDS = Histogram(
-    "ioc_indicators_batch_duration_seconds", "Time to apply one batch and publish its changes."
+    "ioc_indicators_batch_duration_seconds", "Time to apply one batch to the KPI state."
 )
+SNAPSHOTS = Counter("ioc_indicators_snapshots", "KPI snapshots published.")
 LAG = Gauge(
     "ioc_indicators_consumer_lag",
     "Records of each event topic not yet processed, over the partitions this worker owns.",
@@ -50,101 +57,142 @@ LAG = Gauge(
 )
 
 
-def create_worker(settings: IndicatorsSettings) -> faust.App:
-    prefix = settings.topic_prefix
-    app = faust.App(
-        settings.app_id,
-        broker=";".join(f"kafka://{s}" for s in settings.kafka_bootstrap_servers.split(",")),
-        processing_guarantee="at_least_once",
-        topic_partitions=EVENT_TOPICS[0].partitions,
-        topic_replication_factor=settings.topic_replication_factor,
-        consumer_auto_offset_reset="earliest",  # a new worker counts history from the start
-        web_enabled=False,
-        datadir=str(settings.data_dir),
-        stream_buffer_maxsize=max(4096, settings.batch_size * 2),
-        broker_session_timeout=settings.session_timeout_seconds,
-        broker_rebalance_timeout=settings.session_timeout_seconds * 2,
-        broker_credentials=_credentials(),
-    )
-    events = app.topic(
-        *(prefix + t.name for t in EVENT_TOPICS), key_serializer="raw", value_serializer="raw"
-    )
-    definitions = load_definitions()
-    factors = {d.code: d.factor for d in definitions}
-    redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
-
-    async def send(records: Sequence[OutgoingRecord]) -> None:
-        await send_all(app.producer, records)
-
-    province = load_province(settings.province)
-    outputs = KafkaOutputs(
-        send,
-        prefix + KPI_SNAPSHOTS.name,
-        prefix + DEAD_LETTERS.name,
-        settings.app_id,
-        f"org:{province.root.code}",
-        factors,
-    )
-    state = RedisKpiState(redis, settings.redis_prefix)
-    processor = Processor(definitions, province, state, outputs)
-
-    next_offsets: dict[TP, int] = {}
-
-    @app.agent(events)
-    async def update_kpis(stream: faust.types.StreamT[bytes]) -> None:
-        assert isinstance(stream, faust.Stream)  # take_events is on the class, not the protocol
-        async for batch in stream.take_events(settings.batch_size, within=settings.batch_seconds):
-            # A batch may have been buffered across a rebalance: only records of partitions
-            # still ours are applied (the others are redelivered to their new owner).
-            owned = app.consumer.assignment()
-            records = [_record(e) for e in batch if e.message.tp in owned]
-            next_offsets.update((e.message.tp, e.message.offset + 1) for e in batch)
-            started = time.time_ns()
-            with BATCH_SECONDS.time():
-                outcome = await processor.process(records)
-            _continue_traces(records, started)
-            EVENTS.labels("applied").inc(outcome.applied)
-            EVENTS.labels("redelivered").inc(outcome.redelivered)
-            EVENTS.labels("dead_letter").inc(outcome.dead_letters)
-            HOLES.inc(len(outcome.holes))
-            _report_lag(app.consumer, owned, next_offsets)
-
-    return app
+async def run_worker(settings: IndicatorsSettings) -> None:
+    """Builds the worker in the running event loop (its Kafka clients need one) and runs it."""
+    await Worker(settings).run()
 
 
-def _report_lag(consumer: ConsumerT, owned: Set[TP], next_offsets: Mapping[TP, int]) -> None:
-    behind: dict[str, int] = defaultdict(int)
-    for tp in owned:
-        end = consumer.highwater(tp)
-        if end is not None and tp in next_offsets:
-            behind[tp.topic] += max(0, end - next_offsets[tp])
-    for topic, records in behind.items():
-        LAG.labels(topic).set(records)
-
-
-def _credentials() -> faust.SASLCredentials | faust.SSLCredentials | None:
-    """The same broker security as every other IOC client (`ioc.kafka.security_options`)."""
-    options = security_options()
-    if options["security_protocol"].startswith("SASL"):
-        return faust.SASLCredentials(
-            username=options["sasl_plain_username"],
-            password=options["sasl_plain_password"],
-            mechanism=options["sasl_mechanism"],
-            ssl_context=options.get("ssl_context"),
+class Worker:
+    def __init__(self, settings: IndicatorsSettings) -> None:
+        self._settings = settings
+        prefix = settings.topic_prefix
+        self._topics = [prefix + t.name for t in EVENT_TOPICS]
+        self._consumer = new_consumer(
+            settings.kafka_bootstrap_servers,
+            *self._topics,
+            group_id=settings.app_id,
+            max_poll_records=settings.batch_size,
+            session_timeout_ms=int(settings.session_timeout_seconds * 1000),
+            heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
         )
-    if options["security_protocol"] == "SSL":
-        return faust.SSLCredentials(options["ssl_context"])
-    return None
+        self._producer = new_producer(settings.kafka_bootstrap_servers)
+        self._redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
+        definitions, province = load_definitions(), load_province(settings.province)
+        outputs = KafkaOutputs(
+            self._send_all,
+            prefix + KPI_SNAPSHOTS.name,
+            prefix + DEAD_LETTERS.name,
+            settings.app_id,
+            f"org:{province.root.code}",
+            {d.code: d.factor for d in definitions},
+        )
+        state = RedisKpiState(self._redis, settings.redis_prefix)
+        self._processor = Processor(definitions, province, state, outputs)
+        self._next: dict[TopicPartition, int] = {}  # offset after the last one processed
+        self._unpublished = False  # records processed since the last publish
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Until SIGTERM or SIGINT: then what was processed is published and committed."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stopping.set)
+        await _retrying("start the Kafka producer", self._producer.start)
+        await _retrying("join the consumer group", self._consumer.start)
+        try:
+            await self._consume()
+        finally:
+            await self._consumer.stop()
+            await self._producer.stop()
+            await self._redis.aclose()
+
+    async def _consume(self) -> None:
+        settings = self._settings
+        published_at = time.monotonic()
+        while not self._stopping.is_set():
+            fetched = await self._consumer.getmany(
+                timeout_ms=int(settings.batch_seconds * 1000), max_records=settings.batch_size
+            )
+            if fetched:
+                await self._process(fetched)
+            due = time.monotonic() - published_at >= settings.snapshot_interval_seconds
+            if self._unpublished and (due or not fetched):  # idle: publish at once
+                await self._publish()
+                published_at = time.monotonic()
+        if self._unpublished:
+            await self._publish()
+
+    async def _process(self, fetched: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        records = [
+            Record(r.topic, r.partition, r.offset, r.key, r.value or b"", r.headers)
+            for batch in fetched.values()
+            for r in batch
+        ]  # a tombstone is unreadable: it goes to the dead letters
+        started = time.time_ns()
+        with BATCH_SECONDS.time():
+            outcome = await _retrying("apply a batch", lambda: self._processor.process(records))
+        _continue_traces(records, started)
+        _count(outcome)
+        self._next.update((tp, batch[-1].offset + 1) for tp, batch in fetched.items())
+        self._unpublished = True
+        self._report_lag()
+
+    async def _publish(self) -> None:
+        """Snapshots out, then the offsets of the records behind them committed."""
+        SNAPSHOTS.inc(await _retrying("publish KPI snapshots", self._processor.publish))
+        self._unpublished = False
+        owned = self._consumer.assignment()
+        self._next = {tp: offset for tp, offset in self._next.items() if tp in owned}
+        try:
+            await self._consumer.commit(self._next)
+        except (CommitFailedError, IllegalStateError, KafkaError) as e:
+            # Rebalanced meanwhile: the new owner reads these again, the state skips them.
+            log.warning("offsets not committed (%s): they will be redelivered", e)
+
+    async def _send_all(self, records: Sequence[OutgoingRecord]) -> None:
+        """Sends the records; returns once the broker acknowledged each of them."""
+        producer = self._producer
+        try:
+            acks = [
+                await producer.send(topic, value, key=key, headers=list(headers) or None)
+                for topic, key, value, headers in records
+            ]
+            await asyncio.gather(*acks)
+        except PRODUCER_LOST:
+            log.warning("Kafka no longer accepts this producer's sequence; starting a new one")
+            self._producer = new_producer(self._settings.kafka_bootstrap_servers)
+            await self._producer.start()
+            with contextlib.suppress(Exception):  # it is stopping because it failed
+                await asyncio.wait_for(producer.stop(), 10)
+            raise
+
+    def _report_lag(self) -> None:
+        behind: dict[str, int] = defaultdict(int)
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is not None and tp in self._next:
+                behind[tp.topic] += max(0, end - self._next[tp])
+        for topic, records in behind.items():
+            LAG.labels(topic).set(records)
 
 
-async def send_all(producer: ProducerT, records: Sequence[OutgoingRecord]) -> None:
-    """Send the records and return once the broker acknowledged each of them (faust's own
-    send_soon and flush may return with records still buffered)."""
-    pending = [
-        await producer.send(topic, key, value, None, None, list(headers) or None)
-        for topic, key, value, headers in records
-    ]
-    await asyncio.gather(*pending)
+async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Kafka unreachable holds the loop here (nothing is committed) until it answers again."""
+    delay = 0.5
+    while True:
+        try:
+            return await call()
+        except (KafkaError, OSError) as e:
+            log.warning("could not %s (%s); retrying in %.1fs", what, e, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def _count(outcome: Outcome) -> None:
+    EVENTS.labels("applied").inc(outcome.applied)
+    EVENTS.labels("redelivered").inc(outcome.redelivered)
+    EVENTS.labels("dead_letter").inc(outcome.dead_letters)
+    HOLES.inc(len(outcome.holes))
 
 
 def _continue_traces(records: Sequence[Record], started_ns: int) -> None:
@@ -167,17 +215,3 @@ def _continue_traces(records: Sequence[Record], started_ns: int) -> None:
             },
         )
         span.end()
-
-
-def _record(event: faust.EventT[Any]) -> Record:
-    message = event.message
-    headers = message.headers or []
-    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
-    return Record(
-        message.topic,
-        message.partition,
-        message.offset,
-        message.key,
-        message.value or b"",  # a tombstone is unreadable: it goes to the dead letters
-        [(str(k), v if isinstance(v, bytes) else str(v).encode()) for k, v in pairs],
-    )

@@ -2,12 +2,10 @@
 
 from collections.abc import Iterator
 
-import faust
 import pytest
 
 from ioc.kafka import security_options
 from ioc.settings import KafkaSecurity
-from services.indicators.worker import _credentials
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +18,6 @@ def _fresh() -> Iterator[None]:
 def test_plaintext_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KAFKA_SECURITY_PROTOCOL", raising=False)
     assert security_options() == {"security_protocol": "PLAINTEXT"}
-    assert _credentials() is None
 
 
 def test_scram_over_tls_as_strimzi_issues_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,10 +29,7 @@ def test_scram_over_tls_as_strimzi_issues_it(monkeypatch: pytest.MonkeyPatch) ->
     assert options["sasl_plain_username"] == "ioc-ingest"
     assert options["sasl_plain_password"] == "s3cret"
     assert options["ssl_context"] is not None
-    credentials = _credentials()
-    assert isinstance(credentials, faust.SASLCredentials)
-    assert credentials.ssl_context is options["ssl_context"]
-    assert "s3cret" not in repr(KafkaSecurity()) + repr(credentials)  # never in a log line
+    assert "s3cret" not in repr(KafkaSecurity())  # never in a log line
 
 
 def test_an_unknown_protocol_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

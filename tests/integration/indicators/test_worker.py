@@ -68,7 +68,6 @@ class Stack:
                 "REDIS_URL": self.redis_url,
                 "IOC_TOPIC_PREFIX": self.prefix,
                 "INDICATORS_APP_ID": app_id,
-                "INDICATORS_DATA_DIR": str(self.tmp / app_id),
                 "INDICATORS_REDIS_PREFIX": redis_prefix,
                 "INDICATORS_METRICS_PORT": str(free_port()),
                 "INDICATORS_BATCH_SIZE": "50",

@@ -1,6 +1,6 @@
 """The batch processor with an in-memory state and outputs: exactly-once effect on redelivery
 and when another worker moved a partition on, dead letters for unreadable records, holes in a
-partition's offsets reported, one snapshot per changed KPI."""
+partition's offsets reported, one snapshot per changed KPI however many batches changed it."""
 
 import json
 from collections.abc import Mapping, Sequence
@@ -32,14 +32,14 @@ class MemoryState:
 
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
-    ) -> dict[str, Row] | None:
+    ) -> bool:
         if any(self.offsets.get(s, -1) != o for s, o in expected.items()):
-            return None
+            return False
         self.offsets.update(last)
         for kpi, delta in deltas.items():
             self.rows[kpi] = add(self.rows.get(kpi, Row()), delta)
         self.applied += 1
-        return {kpi: self.rows[kpi] for kpi in deltas}
+        return True
 
     async def stored(self, kpis: list[str]) -> dict[str, Row]:
         return {k: self.rows[k] for k in kpis if k in self.rows}
@@ -48,12 +48,17 @@ class MemoryState:
 class MemoryOutputs:
     def __init__(self) -> None:
         self.published: dict[str, Row] = {}
+        self.snapshots = 0
         self.traces: dict[str, Sequence[tuple[str, bytes]]] = {}
         self.dead: list[tuple[Record, str]] = []
         self.flushes = 0
+        self.broker_down = False
 
     async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None:
+        if self.broker_down:
+            raise ConnectionError("broker unreachable")
         self.published |= rows
+        self.snapshots += len(rows)
         self.traces |= traces
 
     async def dead_letter(self, record: Record, reason: str) -> None:
@@ -104,6 +109,33 @@ async def test_kpis_for_commune_province_and_agency_by_hand() -> None:
     assert kpi(state, PROVINCE_YEAR) == 50.0
     assert kpi(state, "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-03") == pytest.approx(100 / 3)
     assert (outcome.applied, state.applied, state.offsets) == (4, 1, {f"{TOPIC}/0": 3})
+    assert outputs.published == {}  # until the worker publishes
+    assert await run.publish() == len(state.rows)
+    assert outputs.published == state.rows
+
+
+async def test_a_kpi_changed_by_many_batches_is_published_once_with_its_latest_value() -> None:
+    run, state, outputs = processor()
+    batch = records(BATCH)
+    for record in batch:
+        await run.process([record])
+    await run.publish()
+    assert outputs.published == state.rows
+    assert outputs.snapshots == len(state.rows)
+    assert outputs.published[PROVINCE_YEAR].denominator == 4
+    assert (run.unpublished, await run.publish(), outputs.snapshots) == (0, 0, len(state.rows))
+
+
+async def test_snapshots_the_broker_did_not_take_are_published_next_time() -> None:
+    run, state, outputs = processor()
+    batch = records(BATCH)
+    await run.process(batch[:2])
+    outputs.broker_down = True
+    with pytest.raises(ConnectionError):
+        await run.publish()
+    outputs.broker_down = False
+    await run.process(batch[2:])
+    await run.publish()
     assert outputs.published == state.rows
 
 
@@ -113,10 +145,12 @@ async def test_a_redelivered_batch_changes_nothing_but_is_published_again() -> N
     await run.process(batch[:2])
     await run.process(batch[2:])
     before = dict(state.rows)
+    await run.publish()
     outputs.published.clear()
     outcome = await run.process(batch[1:])  # redelivered after a crash: offsets 1-3 again
     assert (outcome.applied, outcome.redelivered) == (0, 3)
     assert state.rows == before
+    await run.publish()
     # The worker may have died before the snapshots went out: they go out again.
     assert outputs.published[PROVINCE_YEAR] == before[PROVINCE_YEAR]
 
@@ -193,6 +227,7 @@ async def test_each_indicator_carries_the_trace_of_the_latest_event_that_changed
             untraced,
         ]
     )
+    await run.publish()
     # The untraced last record takes nothing away; the later traced one wins.
     assert set(outputs.traces) >= {"ONLINE_DOSSIERS", "FULL_ONLINE_DOSSIERS"}
     assert all(context == newer for context in outputs.traces.values())
