@@ -6,16 +6,16 @@ quarter and the year is done once per batch (kpi/rows.py), not once per event.""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from typing import NamedTuple
 
 from catalog import Province
 from contracts import AnyEvent, Dossier, Feedback, IndicatorValueReported
-from kpi.definitions import DerivedIndicator, holds
+from kpi.definitions import Checks, DerivedIndicator, checks, holds
 from kpi.facts import dossier_facts, feedback_facts
 from kpi.periods import local_month
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):  # a tuple: made for every event and indicator, so cheap
     indicator: str
     org_unit: str
     agency: str | None
@@ -24,8 +24,7 @@ class Contribution:
     denominator: float
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     indicator: str
     scope: str
     period: str
@@ -36,41 +35,70 @@ class Report:
 Change = Contribution | Report
 
 
-def changes_of(event: AnyEvent, definitions: Sequence[DerivedIndicator]) -> list[Change]:
-    if isinstance(event, IndicatorValueReported):
-        d = event.data
-        return [
-            Report(
-                d.indicator_code,
-                f"org:{d.org_unit_code}",
-                d.period,
-                d.value,
-                event.time.astimezone(UTC).isoformat(),
-            )
-        ]
-    data = event.data
-    if isinstance(data, Dossier):
-        facts = dossier_facts(data)
-    elif isinstance(data, Feedback):
-        facts = feedback_facts(data)
-    else:
-        return []
-    changes: list[Change] = []
-    months: dict[str, str] = {}  # by date field: most indicators share one
-    for definition in definitions:
-        if definition.event != event.type or not holds(definition.trigger, facts):
-            continue
-        moment = facts.get(definition.date)
-        if moment is None or not holds(definition.denominator, facts):
-            continue
-        counted = 1.0 if holds(definition.numerator, facts) else 0.0
-        month = months.get(definition.date) or months.setdefault(
-            definition.date, local_month(moment)
-        )
-        changes.append(
-            Contribution(definition.code, data.org_unit_code, data.agency_code, month, counted, 1.0)
-        )
-    return changes
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    indicator: str
+    date: str
+    denominator: Checks
+    numerator: Checks
+
+
+class Counting:
+    """The derived indicators indexed for counting events: by event type, then by trigger
+    (most indicators of an event type share one), each condition checked once per event."""
+
+    def __init__(self, definitions: Sequence[DerivedIndicator]) -> None:
+        by_trigger: dict[tuple[str, Checks], list[_Counted]] = {}
+        for d in definitions:
+            counted = _Counted(d.code, d.date, checks(d.denominator), checks(d.numerator))
+            by_trigger.setdefault((d.event, checks(d.trigger)), []).append(counted)
+        self._by_event: dict[str, list[tuple[Checks, list[_Counted]]]] = {}
+        for (event_type, trigger), counted_list in by_trigger.items():
+            self._by_event.setdefault(event_type, []).append((trigger, counted_list))
+
+    def changes_of(self, event: AnyEvent) -> list[Change]:
+        if isinstance(event, IndicatorValueReported):
+            d = event.data
+            return [
+                Report(
+                    d.indicator_code,
+                    f"org:{d.org_unit_code}",
+                    d.period,
+                    d.value,
+                    event.time.astimezone(UTC).isoformat(),
+                )
+            ]
+        data = event.data
+        if isinstance(data, Dossier):
+            facts = dossier_facts(data)
+        elif isinstance(data, Feedback):
+            facts = feedback_facts(data)
+        else:
+            return []
+        changes: list[Change] = []
+        months: dict[str, str] = {}  # by date field: most indicators share one
+        for trigger, counted_list in self._by_event.get(event.type, ()):
+            if not holds(trigger, facts):
+                continue
+            for counted in counted_list:
+                moment = facts.get(counted.date)
+                if moment is None or not holds(counted.denominator, facts):
+                    continue
+                month = months.get(counted.date) or months.setdefault(
+                    counted.date, local_month(moment)
+                )
+                numerator = 1.0 if holds(counted.numerator, facts) else 0.0
+                changes.append(
+                    Contribution(
+                        counted.indicator,
+                        data.org_unit_code,
+                        data.agency_code,
+                        month,
+                        numerator,
+                        1.0,
+                    )
+                )
+        return changes
 
 
 def scopes(province: Province, org_unit: str, agency: str | None) -> list[str]:

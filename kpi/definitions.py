@@ -10,6 +10,7 @@ import yaml
 DEFINITIONS = Path(__file__).resolve().parents[1] / "catalog" / "indicators.yaml"
 
 Condition = Mapping[str, Any]  # field or fact -> required value, or list of allowed values
+Checks = tuple[tuple[str, tuple[Any, ...]], ...]  # a condition as (name, values allowed) pairs
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,16 @@ def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
     )
 
 
-def holds(condition: Condition, values: Mapping[str, Any]) -> bool:
+def checks(condition: Condition) -> Checks:
+    return tuple(
+        (name, tuple(wanted) if isinstance(wanted, list) else (wanted,))
+        for name, wanted in condition.items()
+    )
+
+
+def holds(checks: Checks, values: Mapping[str, Any]) -> bool:
     """Every named field or fact has the required value (or one of the listed values)."""
-    for name, wanted in condition.items():
-        actual = values.get(name)
-        if isinstance(wanted, list):
-            if actual not in wanted:
-                return False
-        elif actual != wanted:
+    for name, allowed in checks:  # noqa: SIM110 (all() over a generator: twice the time)
+        if values.get(name) not in allowed:
             return False
     return True

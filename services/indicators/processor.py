@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from catalog import Province
 from contracts import from_kafka_record
-from kpi.contributions import Change, changes_of
+from kpi.contributions import Change, Counting
 from kpi.definitions import DerivedIndicator
 from kpi.rows import Row, deltas
 
@@ -73,7 +73,7 @@ class Processor:
         state: KpiState,
         outputs: Outputs,
     ) -> None:
-        self._definitions, self._province = definitions, province
+        self._counting, self._province = Counting(definitions), province
         self._state, self._outputs = state, outputs
         self._unpublished: set[str] = set()
         self._traces: dict[str, Sequence[tuple[str, bytes]]] = {}
@@ -138,7 +138,7 @@ class Processor:
             return f"invalid event: {where}: {first['msg']}"[:500]
         except (ValueError, UnicodeDecodeError) as e:
             return f"unreadable record: {type(e).__name__}: {e}"[:500]
-        return changes_of(event, self._definitions)
+        return self._counting.changes_of(event)
 
 
 def _traces(read: Sequence[tuple[Record, list[Change] | str]]) -> Traces:

@@ -7,6 +7,7 @@ The worker writes them (state.py); this module reads them."""
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -27,6 +28,23 @@ class KpiKeys:
 
 
 ROW_FIELDS = ("numerator", "denominator", "value", "reported_at")
+# Many rows in one command: a pipeline would pack (in Python) one command per row.
+READ_ROWS = """
+local rows = {}
+for i, key in ipairs(KEYS) do
+  rows[i] = redis.call('HMGET', key, 'numerator', 'denominator', 'value', 'reported_at',
+                       'updated_at')
+end
+return rows
+"""
+
+
+async def read_rows(redis: aioredis.Redis, keys: KpiKeys, kpis: list[str]) -> list[list[Any]]:
+    """The fields of each row, ROW_FIELDS then updated_at (all None: no such row)."""
+    if not kpis:
+        return []
+    rows: list[list[Any]] = await redis.register_script(READ_ROWS)(keys=[keys.row(k) for k in kpis])
+    return rows
 
 
 def row_of(fields: list[bytes | None]) -> Row:
@@ -57,11 +75,8 @@ def to_snapshot(kpi: str, row: Row, factor: float, updated_at: datetime) -> KpiS
 async def read_snapshots(
     redis: aioredis.Redis, keys: KpiKeys, kpis: list[str], factors: Mapping[str, float]
 ) -> list[KpiSnapshot]:
-    pipe = redis.pipeline(transaction=False)
-    for kpi in kpis:
-        pipe.hmget(keys.row(kpi), *ROW_FIELDS, "updated_at")
     found = []
-    for kpi, fields in zip(kpis, await pipe.execute(), strict=True):
+    for kpi, fields in zip(kpis, await read_rows(redis, keys, kpis), strict=True):
         if fields[-1] is not None:
             updated_at = datetime.fromisoformat(fields[-1].decode())
             factor = factors.get(kpi.split("|")[0], 100.0)

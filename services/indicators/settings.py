@@ -16,6 +16,9 @@ class IndicatorsSettings(InfraSettings):
     snapshot_interval_seconds: float = Field(
         default=0.5, gt=0, description="Longest time between snapshots of a changing KPI."
     )
+    catch_up_snapshot_interval_seconds: float = Field(
+        default=5.0, gt=0, description="The same while more than a batch is waiting."
+    )
     redis_prefix: str = "ioc:kpi:"
     # A worker that dies (kill -9, lost node) holds its partitions until its session expires:
     # 10 s gets another worker counting again quickly.

@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from kpi.rows import Row
-from services.indicators.readmodel import ROW_FIELDS, KpiKeys, row_of
+from services.indicators.readmodel import KpiKeys, read_rows, row_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,10 +88,7 @@ class RedisKpiState:
         return not moved
 
     async def stored(self, kpis: list[str]) -> dict[str, Row]:
-        pipe = self._redis.pipeline(transaction=False)
-        for kpi in kpis:
-            pipe.hmget(self._keys.row(kpi), *ROW_FIELDS)
-        stored = await _until_done(pipe.execute)
+        stored = await _until_done(lambda: read_rows(self._redis, self._keys, kpis))
         return {kpi: row_of(fields) for kpi, fields in zip(kpis, stored, strict=True) if fields[1]}
 
 

@@ -90,6 +90,7 @@ class Worker:
         self._processor = Processor(definitions, province, state, outputs)
         self._next: dict[TopicPartition, int] = {}  # offset after the last one processed
         self._unpublished = False  # records processed since the last publish
+        self._behind = 0  # records not yet read on the partitions owned
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -115,7 +116,14 @@ class Worker:
             )
             if fetched:
                 await self._process(fetched)
-            due = time.monotonic() - published_at >= settings.snapshot_interval_seconds
+            # Catching up, the KPIs' intermediate values are of no use to anyone: snapshots go
+            # out seldom (Kafka Streams' record cache does the same); live, within the interval.
+            interval = (
+                settings.catch_up_snapshot_interval_seconds
+                if self._behind > settings.batch_size
+                else settings.snapshot_interval_seconds
+            )
+            due = time.monotonic() - published_at >= interval
             if self._unpublished and (due or not fetched):  # idle: publish at once
                 await self._publish()
                 published_at = time.monotonic()
@@ -174,6 +182,7 @@ class Worker:
                 behind[tp.topic] += max(0, end - self._next[tp])
         for topic, records in behind.items():
             LAG.labels(topic).set(records)
+        self._behind = sum(behind.values())
 
 
 async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:

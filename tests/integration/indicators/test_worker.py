@@ -19,7 +19,7 @@ from catalog import load_province
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
-from kpi.contributions import changes_of
+from kpi.contributions import Counting
 from kpi.definitions import load_definitions
 from kpi.rows import Row, add, deltas, kpi_value
 from services.indicators.readmodel import KpiReadModel
@@ -47,7 +47,7 @@ def dossier(i: int, rng: random.Random) -> Any:
 def expected(events: list[Any], kpi: str) -> float | None:
     """The KPI computed by the pure domain, every event applied exactly once."""
     definitions, province = load_definitions(), load_province("quang-ngai")
-    changes = [c for e in events for c in changes_of(e, definitions)]
+    changes = [c for e in events for c in Counting(definitions).changes_of(e)]
     return kpi_value(add(Row(), deltas(changes, province).get(kpi, Row())))
 
 

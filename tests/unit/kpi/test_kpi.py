@@ -9,14 +9,15 @@ import pytest
 
 from catalog import load_province
 from contracts import parse_event
-from kpi.contributions import Contribution, Report, changes_of
-from kpi.definitions import holds, load_definitions
+from kpi.contributions import Contribution, Counting, Report
+from kpi.definitions import checks, holds, load_definitions
 from kpi.periods import local_date, period_bounds, periods_of
 from kpi.rows import Row, add, deltas, kpi_value
 from kpi.workdays import add_working_days, is_working_day, working_days_between
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
 DEFINITIONS = load_definitions()
+changes_of = Counting(DEFINITIONS).changes_of
 PROVINCE = load_province("quang-ngai")
 
 
@@ -55,7 +56,7 @@ def test_tet_and_weekends_are_not_working_days() -> None:
 
 
 def test_each_dossier_counts_once_at_its_trigger_status() -> None:
-    accepted = changes_of(event("dossier-accepted-online"), DEFINITIONS)
+    accepted = changes_of(event("dossier-accepted-online"))
     [online] = contributions(accepted, "ONLINE_DOSSIERS")
     assert online == Contribution("ONLINE_DOSSIERS", "cam-thanh", "ubnd.cam-thanh", "2025-03", 1, 1)
     # Rolled up to its province and to the committee as agency; month, quarter, year.
@@ -66,7 +67,7 @@ def test_each_dossier_counts_once_at_its_trigger_status() -> None:
     }
     assert not any(c.indicator == "ON_TIME_DOSSIERS" for c in accepted)
     processing = event("dossier-accepted-online", status=4)
-    assert changes_of(processing, DEFINITIONS) == []
+    assert changes_of(processing) == []
 
 
 def test_on_time_counts_supplement_waiting_against_the_citizen() -> None:
@@ -77,7 +78,7 @@ def test_on_time_counts_supplement_waiting_against_the_citizen() -> None:
         returned_at=None,
         finished_at="2025-03-19T16:00:00+07:00",
     )
-    on_time = contributions(changes_of(returned, DEFINITIONS), "ON_TIME_DOSSIERS")
+    on_time = contributions(changes_of(returned), "ON_TIME_DOSSIERS")
     assert {c.numerator for c in on_time} == {1.0}
     late = event(
         "dossier-result-returned",
@@ -85,7 +86,7 @@ def test_on_time_counts_supplement_waiting_against_the_citizen() -> None:
         returned_at=None,
         finished_at="2025-03-20T16:00:00+07:00",
     )
-    changes = contributions(changes_of(late, DEFINITIONS), "ON_TIME_DOSSIERS")
+    changes = contributions(changes_of(late), "ON_TIME_DOSSIERS")
     assert {(c.numerator, c.denominator) for c in changes} == {(0.0, 1.0)}
 
 
@@ -93,26 +94,26 @@ def test_online_payment_counts_fee_charging_dossiers_only() -> None:
     free = event(
         "dossier-result-returned", status=9, returned_at=None, fee_charged=False, paid_online=False
     )
-    assert not [c for c in changes_of(free, DEFINITIONS) if c.indicator == "ONLINE_PAYMENTS"]
+    assert not [c for c in changes_of(free) if c.indicator == "ONLINE_PAYMENTS"]
 
 
 def test_feedback_on_time_uses_fifteen_working_days() -> None:
     # Opened Tue 06/05/2025; 15 working days later is 27/05; answered 20/05: on time.
     answered = event("feedback-answered", due_at=None)
-    rows = rolled_up(changes_of(answered, DEFINITIONS), "FEEDBACK_ON_TIME")
+    rows = rolled_up(changes_of(answered), "FEEDBACK_ON_TIME")
     assert rows["org:quang-ngai|2025-05"].numerator == 1.0
     assert add_working_days(date(2025, 5, 6), 15) == date(2025, 5, 27)
 
 
 def test_a_reported_value_sets_its_own_row() -> None:
-    [report] = changes_of(event("indicator-dti-yearly"), DEFINITIONS)
+    [report] = changes_of(event("indicator-dti-yearly"))
     assert report == Report("DTI", "org:quang-ngai", "2024", 0.4821, "2025-04-15T02:00:00+00:00")
 
 
 def test_conditions_accept_a_value_or_one_of_a_list() -> None:
-    assert holds({"channel": [1, 2], "digitised": True}, {"channel": 2, "digitised": True})
-    assert not holds({"channel": [1]}, {"channel": 2})
-    assert holds({}, {})
+    assert holds(checks({"channel": [1, 2], "digitised": True}), {"channel": 2, "digitised": True})
+    assert not holds(checks({"channel": [1]}), {"channel": 2})
+    assert holds(checks({}), {})
 
 
 def test_a_batch_folds_into_one_delta_per_row_rolled_up() -> None:
