@@ -42,10 +42,13 @@ def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
     reports: dict[str, Row] = {}
     for change in changes:
         if isinstance(change, Contribution):
-            leaf = (change.indicator, change.org_unit, change.agency, change.month)
-            total = leaves.setdefault(leaf, [0.0, 0.0])
-            total[0] += change.numerator
-            total[1] += change.denominator
+            leaf = change[:4]  # indicator, org unit, agency, month
+            total = leaves.get(leaf)
+            if total is None:
+                leaves[leaf] = [change.numerator, change.denominator]
+            else:
+                total[0] += change.numerator
+                total[1] += change.denominator
         else:
             key = f"{change.indicator}|{change.scope}|{change.period}"
             reports[key] = add(reports.get(key, Row()), change)

@@ -38,12 +38,21 @@ class Record:
         return f"{self.topic}/{self.partition}"
 
 
+Read = tuple[Record, list[Change] | str]  # a record and its changes, or why it is unreadable
+TraceContext = Sequence[tuple[str, bytes]]  # W3C traceparent and tracestate headers
+# The trace context of the latest event that changed an indicator in a batch, by indicator.
+Traces = Mapping[str, TraceContext]
+TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
+
+
 @dataclass(slots=True)
 class Outcome:
     applied: int = 0
     redelivered: int = 0
     dead_letters: int = 0
     holes: list[str] = field(default_factory=list)  # "topic/partition@offset" not seen
+    # Records applied that carry a W3C trace context, with it (the worker continues them).
+    traced: list[tuple[Record, TraceContext]] = field(default_factory=list)
 
 
 class KpiState(Protocol):
@@ -52,11 +61,6 @@ class KpiState(Protocol):
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
     ) -> bool: ...
     async def stored(self, kpis: list[str]) -> dict[str, Row]: ...
-
-
-# The W3C trace context of the latest event that changed an indicator in a batch, by indicator.
-Traces = Mapping[str, Sequence[tuple[str, bytes]]]
-TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
 
 
 class Outputs(Protocol):
@@ -75,8 +79,9 @@ class Processor:
     ) -> None:
         self._counting, self._province = Counting(definitions), province
         self._state, self._outputs = state, outputs
+        self._progress: dict[str, int] = {}  # as this worker last left the state
         self._unpublished: set[str] = set()
-        self._traces: dict[str, Sequence[tuple[str, bytes]]] = {}
+        self._traces: dict[str, TraceContext] = {}
 
     @property
     def unpublished(self) -> int:
@@ -84,26 +89,39 @@ class Processor:
         return len(self._unpublished)
 
     async def process(self, records: Sequence[Record]) -> Outcome:
-        read = [(r, self._read(r)) for r in records]
-        sources = sorted({r.source for r in records})
+        return await self.apply(self.read(records))
+
+    def read(self, records: Sequence[Record]) -> list[Read]:
+        """Each record's KPI changes, or why it cannot be read (CPU only: the worker reads the
+        next batch while the state applies this one)."""
+        return [(r, self._read(r)) for r in records]
+
+    async def apply(self, read: Sequence[Read]) -> Outcome:
+        sources = sorted({r.source for r, _ in read})
         applied = False
         while not applied:
             outcome = Outcome()
-            progress = await self._state.progress(sources)
+            progress = await self._progress_of(sources)
             fresh = [(r, c) for r, c in read if r.offset > progress[r.source]]
             for record, reason in fresh:
                 if isinstance(reason, str):
                     outcome.dead_letters += 1
                     await self._outputs.dead_letter(record, reason)
             await self._outputs.flush()  # dead letters out before their records count as done
-            last = {r.source: r.offset for r, _ in sorted(fresh, key=lambda f: f[0].offset)}
+            last: dict[str, int] = {}
+            for record, _ in fresh:
+                last[record.source] = max(record.offset, last.get(record.source, -1))
             batch = deltas(
                 (c for _, cs in fresh if not isinstance(cs, str) for c in cs), self._province
             )
             expected = {s: progress[s] for s in last}
             applied = not fresh or await self._state.apply(expected, last, batch)
+            if applied:
+                self._progress |= last
+            else:  # another worker moved a source on (a rebalance): read the progress again
+                self._progress.clear()
         outcome.applied = len(fresh) - outcome.dead_letters
-        outcome.redelivered = len(records) - len(fresh)
+        outcome.redelivered = len(read) - len(fresh)
         outcome.holes = _holes([r for r, _ in fresh], progress)
         for hole in outcome.holes:
             log.error("records missing before %s: the consumer skipped them", hole)
@@ -116,8 +134,20 @@ class Processor:
             )
             self._unpublished |= deltas(redelivered, self._province).keys()
         self._unpublished |= batch.keys()
-        self._traces |= _traces(fresh)
+        for record, changes in fresh:
+            if not isinstance(changes, str) and (context := _trace_context(record)):
+                outcome.traced.append((record, context))
+                # By indicator, the latest record changing it (in each partition's order).
+                self._traces.update((c.indicator, context) for c in changes)
         return outcome
+
+    async def _progress_of(self, sources: list[str]) -> dict[str, int]:
+        """Each source's progress: the state is read only for sources this worker has not
+        yet applied to, since the state refuses a batch based on a progress no longer true."""
+        unknown = [s for s in sources if s not in self._progress]
+        if unknown:
+            self._progress |= await self._state.progress(unknown)
+        return {s: self._progress[s] for s in sources}
 
     async def publish(self) -> int:
         """Snapshots of the KPIs changed since the last publish, as stored now; returns once
@@ -141,13 +171,10 @@ class Processor:
         return self._counting.changes_of(event)
 
 
-def _traces(read: Sequence[tuple[Record, list[Change] | str]]) -> Traces:
-    traces: dict[str, Sequence[tuple[str, bytes]]] = {}
-    for record, changes in sorted(read, key=lambda r: r[0].offset):
-        context = [(k, v) for k, v in record.headers if k in TRACE_HEADERS]
-        if context and not isinstance(changes, str):
-            traces.update((c.indicator, context) for c in changes)
-    return traces
+def _trace_context(record: Record) -> TraceContext:
+    """The record's W3C trace context headers (none without a traceparent)."""
+    context = [(k, v) for k, v in record.headers if k in TRACE_HEADERS]
+    return context if any(k == "traceparent" for k, _ in context) else []
 
 
 def _holes(fresh: Sequence[Record], progress: Mapping[str, int]) -> list[str]:

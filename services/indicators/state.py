@@ -21,9 +21,9 @@ from services.indicators.readmodel import KpiKeys, read_rows, row_of
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# ARGV[1]: {"updated_at": ..., "sources": [[field, expected, last], ...],
-#           "rows": [[numerator, denominator, value, reported_at, index member], ...]}
-# KEYS: the progress hash, the row hashes, the index sets (in the order of "rows").
+# ARGV[1]: {"updated_at": ..., "sources": [[field, expected, last], ...], "rows":
+#           [[numerator, denominator, value, reported_at, index member, index position], ...]}
+# KEYS: the progress hash, the row hashes (in the order of "rows"), then the index sets.
 APPLY_BATCH = """
 local batch = cjson.decode(ARGV[1])
 for _, source in ipairs(batch.sources) do
@@ -49,7 +49,7 @@ for i, delta in ipairs(batch.rows) do
     end
   end
   redis.call('HSET', key, 'updated_at', batch.updated_at)
-  redis.call('SADD', KEYS[1 + n_rows + i], delta[5])
+  redis.call('SADD', KEYS[1 + n_rows + delta[6]], delta[5])
 end
 return {}
 """
@@ -70,16 +70,18 @@ class RedisKpiState:
     ) -> bool:
         """Add the deltas and move each source to `last`, if every source is still at
         `expected`; False (nothing written) when another worker moved a source on."""
-        kpis = list(deltas)
-        keys = [self._keys.progress, *(self._keys.row(k) for k in kpis)]
-        keys += [self._keys.index(k.split("|")[0]) for k in kpis]
+        keys = [self._keys.progress, *(self._keys.row(k) for k in deltas)]
+        indexes: dict[str, int] = {}  # position of each indicator's index among the keys
+        rows = []
+        for kpi, d in deltas.items():
+            indicator, member = kpi.split("|", 1)
+            position = indexes.setdefault(indicator, len(indexes) + 1)
+            rows.append([d.numerator, d.denominator, d.value, d.reported_at, member, position])
+        keys += [self._keys.index(indicator) for indicator in indexes]
         batch = {
             "updated_at": datetime.now(UTC).isoformat(),
             "sources": [[s, offset, last[s]] for s, offset in expected.items()],
-            "rows": [
-                [d.numerator, d.denominator, d.value, d.reported_at, kpi.split("|", 1)[1]]
-                for kpi, d in deltas.items()
-            ],
+            "rows": rows,
         }
         args = [json.dumps(batch, separators=(",", ":"))]
         moved = await _until_done(lambda: self._apply(keys=keys, args=args))

@@ -15,11 +15,11 @@ import logging
 import signal
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 import redis.asyncio as aioredis
-from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
@@ -27,10 +27,10 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from ioc.kafka import PRODUCER_LOST, new_consumer, new_producer
+from ioc.kafka import PRODUCER_LOST, caching_partitioner, new_consumer, new_producer
 from kpi.definitions import load_definitions
 from services.indicators.outputs import KafkaOutputs, OutgoingRecord
-from services.indicators.processor import TRACE_HEADERS, Outcome, Processor, Record
+from services.indicators.processor import Outcome, Processor, Read, Record, TraceContext
 from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState
 
@@ -47,7 +47,8 @@ HOLES = Counter(
     "ioc_indicators_offset_holes", "Times records were missing from a partition's sequence."
 )
 BATCH_SECONDS = Histogram(
-    "ioc_indicators_batch_duration_seconds", "Time to apply one batch to the KPI state."
+    "ioc_indicators_batch_duration_seconds",
+    "Time to apply one batch to the KPI state (reading it is done while the previous applies).",
 )
 SNAPSHOTS = Counter("ioc_indicators_snapshots", "KPI snapshots published.")
 LAG = Gauge(
@@ -72,10 +73,11 @@ class Worker:
             *self._topics,
             group_id=settings.app_id,
             max_poll_records=settings.batch_size,
+            max_partition_fetch_bytes=4 * 2**20,
             session_timeout_ms=int(settings.session_timeout_seconds * 1000),
             heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
         )
-        self._producer = new_producer(settings.kafka_bootstrap_servers)
+        self._producer = self._new_producer()
         self._redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
         definitions, province = load_definitions(), load_province(settings.province)
         outputs = KafkaOutputs(
@@ -90,7 +92,6 @@ class Worker:
         self._processor = Processor(definitions, province, state, outputs)
         self._next: dict[TopicPartition, int] = {}  # offset after the last one processed
         self._unpublished = False  # records processed since the last publish
-        self._behind = 0  # records not yet read on the partitions owned
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -110,40 +111,50 @@ class Worker:
     async def _consume(self) -> None:
         settings = self._settings
         published_at = time.monotonic()
+        applying: asyncio.Task[None] | None = None  # the previous batch, in the state
         while not self._stopping.is_set():
             fetched = await self._consumer.getmany(
                 timeout_ms=int(settings.batch_seconds * 1000), max_records=settings.batch_size
             )
             if fetched:
-                await self._process(fetched)
+                read = self._processor.read(_records(fetched))
+                if applying:
+                    await applying
+                applying = asyncio.create_task(self._apply(read, fetched))
+                await asyncio.sleep(0)  # the batch goes to Redis before the next one is read
             # Catching up, the KPIs' intermediate values are of no use to anyone: snapshots go
             # out seldom (Kafka Streams' record cache does the same); live, within the interval.
+            unread = await self._unread()
             interval = (
                 settings.catch_up_snapshot_interval_seconds
-                if self._behind > settings.batch_size
+                if unread > settings.batch_size
                 else settings.snapshot_interval_seconds
             )
             due = time.monotonic() - published_at >= interval
-            if self._unpublished and (due or not fetched):  # idle: publish at once
+            idle = not fetched and not unread  # publish at once
+            if applying and (due or idle):
+                await applying
+                applying = None
+            if self._unpublished and (due or idle):
                 await self._publish()
                 published_at = time.monotonic()
+        if applying:
+            await applying
         if self._unpublished:
             await self._publish()
 
-    async def _process(self, fetched: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        records = [
-            Record(r.topic, r.partition, r.offset, r.key, r.value or b"", r.headers)
-            for batch in fetched.values()
-            for r in batch
-        ]  # a tombstone is unreadable: it goes to the dead letters
+    async def _apply(
+        self, read: Sequence[Read], fetched: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
         started = time.time_ns()
         with BATCH_SECONDS.time():
-            outcome = await _retrying("apply a batch", lambda: self._processor.process(records))
-        _continue_traces(records, started)
+            outcome = await _retrying("apply a batch", lambda: self._processor.apply(read))
+        _continue_traces(outcome.traced, started)
         _count(outcome)
         self._next.update((tp, batch[-1].offset + 1) for tp, batch in fetched.items())
         self._unpublished = True
-        self._report_lag()
+        for topic, records in _behind(self._consumer, self._next).items():
+            LAG.labels(topic).set(records)
 
     async def _publish(self) -> None:
         """Snapshots out, then the offsets of the records behind them committed."""
@@ -157,6 +168,19 @@ class Worker:
             # Rebalanced meanwhile: the new owner reads these again, the state skips them.
             log.warning("offsets not committed (%s): they will be redelivered", e)
 
+    def _new_producer(self) -> AIOKafkaProducer:
+        # The same few thousand KPI keys at every publish: their partitions are remembered.
+        return new_producer(self._settings.kafka_bootstrap_servers, partitioner=caching_partitioner)
+
+    async def _unread(self) -> int:
+        """Records on the broker not yet fetched (as of the last fetch), partitions owned."""
+        unread = 0
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            with contextlib.suppress(IllegalStateError):  # revoked meanwhile
+                unread += 0 if end is None else max(0, end - await self._consumer.position(tp))
+        return unread
+
     async def _send_all(self, records: Sequence[OutgoingRecord]) -> None:
         """Sends the records; returns once the broker acknowledged each of them."""
         producer = self._producer
@@ -168,21 +192,21 @@ class Worker:
             await asyncio.gather(*acks)
         except PRODUCER_LOST:
             log.warning("Kafka no longer accepts this producer's sequence; starting a new one")
-            self._producer = new_producer(self._settings.kafka_bootstrap_servers)
+            self._producer = self._new_producer()
             await self._producer.start()
             with contextlib.suppress(Exception):  # it is stopping because it failed
                 await asyncio.wait_for(producer.stop(), 10)
             raise
 
-    def _report_lag(self) -> None:
-        behind: dict[str, int] = defaultdict(int)
-        for tp in self._consumer.assignment():
-            end = self._consumer.highwater(tp)
-            if end is not None and tp in self._next:
-                behind[tp.topic] += max(0, end - self._next[tp])
-        for topic, records in behind.items():
-            LAG.labels(topic).set(records)
-        self._behind = sum(behind.values())
+
+def _behind(consumer: AIOKafkaConsumer, positions: Mapping[TopicPartition, int]) -> dict[str, int]:
+    """Records after the positions, by topic, over the partitions the consumer owns."""
+    behind: dict[str, int] = defaultdict(int)
+    for tp in consumer.assignment():
+        end = consumer.highwater(tp)
+        if end is not None and tp in positions:
+            behind[tp.topic] += max(0, end - positions[tp])
+    return behind
 
 
 async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -197,6 +221,14 @@ async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
             delay = min(delay * 2, 5.0)
 
 
+def _records(fetched: dict[TopicPartition, list[ConsumerRecord]]) -> list[Record]:
+    return [
+        Record(r.topic, r.partition, r.offset, r.key, r.value or b"", r.headers)
+        for batch in fetched.values()
+        for r in batch
+    ]  # a tombstone is unreadable: it goes to the dead letters
+
+
 def _count(outcome: Outcome) -> None:
     EVENTS.labels("applied").inc(outcome.applied)
     EVENTS.labels("redelivered").inc(outcome.redelivered)
@@ -204,13 +236,11 @@ def _count(outcome: Outcome) -> None:
     HOLES.inc(len(outcome.holes))
 
 
-def _continue_traces(records: Sequence[Record], started_ns: int) -> None:
+def _continue_traces(traced: Sequence[tuple[Record, TraceContext]], started_ns: int) -> None:
     """One span per traced record, child of the span that produced it (the W3C trace context
     in its Kafka headers): the trace runs from the agency's request to the KPI update."""
-    for record in records:
-        carrier = {k: v.decode() for k, v in record.headers if k in TRACE_HEADERS}
-        if "traceparent" not in carrier:
-            continue
+    for record, context in traced:
+        carrier = {k: v.decode() for k, v in context}
         span = TRACER.start_span(
             "kpi.update",
             context=propagate.extract(carrier),
