@@ -11,7 +11,7 @@ between the state and the snapshot topic: its offsets are committed only after p
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -24,8 +24,7 @@ from kpi.rows import Row, deltas
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):  # a tuple: one per event, so cheap to make
     topic: str
     partition: int
     offset: int
@@ -97,22 +96,23 @@ class Processor:
         return [(r, self._read(r)) for r in records]
 
     async def apply(self, read: Sequence[Read]) -> Outcome:
-        sources = sorted({r.source for r, _ in read})
+        keyed = [(r.source, r, c) for r, c in read]
+        sources = sorted({s for s, _, _ in keyed})
         applied = False
         while not applied:
             outcome = Outcome()
             progress = await self._progress_of(sources)
-            fresh = [(r, c) for r, c in read if r.offset > progress[r.source]]
-            for record, reason in fresh:
+            fresh = [(s, r, c) for s, r, c in keyed if r.offset > progress[s]]
+            for _, record, reason in fresh:
                 if isinstance(reason, str):
                     outcome.dead_letters += 1
                     await self._outputs.dead_letter(record, reason)
             await self._outputs.flush()  # dead letters out before their records count as done
             last: dict[str, int] = {}
-            for record, _ in fresh:
-                last[record.source] = max(record.offset, last.get(record.source, -1))
+            for source, record, _ in fresh:
+                last[source] = max(record.offset, last.get(source, -1))
             batch = deltas(
-                (c for _, cs in fresh if not isinstance(cs, str) for c in cs), self._province
+                (c for _, _, cs in fresh if not isinstance(cs, str) for c in cs), self._province
             )
             expected = {s: progress[s] for s in last}
             applied = not fresh or await self._state.apply(expected, last, batch)
@@ -122,24 +122,29 @@ class Processor:
                 self._progress.clear()
         outcome.applied = len(fresh) - outcome.dead_letters
         outcome.redelivered = len(read) - len(fresh)
-        outcome.holes = _holes([r for r, _ in fresh], progress)
+        outcome.holes = _holes([(s, r.offset) for s, r, _ in fresh], progress)
         for hole in outcome.holes:
             log.error("records missing before %s: the consumer skipped them", hole)
         if outcome.redelivered:
             redelivered = (
                 c
-                for r, cs in read
-                if r.offset <= progress[r.source] and not isinstance(cs, str)
+                for s, r, cs in keyed
+                if r.offset <= progress[s] and not isinstance(cs, str)
                 for c in cs
             )
             self._unpublished |= deltas(redelivered, self._province).keys()
         self._unpublished |= batch.keys()
-        for record, changes in fresh:
+        for _, record, changes in fresh:
             if not isinstance(changes, str) and (context := _trace_context(record)):
                 outcome.traced.append((record, context))
                 # By indicator, the latest record changing it (in each partition's order).
                 self._traces.update((c.indicator, context) for c in changes)
         return outcome
+
+    async def track(self, records: Sequence[Record]) -> None:
+        """Learns the progress of sources not seen yet, before their batch is applied (the
+        worker calls it while nothing else waits on Redis: applying then waits on it once)."""
+        await self._progress_of(sorted({r.source for r in records}))
 
     async def _progress_of(self, sources: list[str]) -> dict[str, int]:
         """Each source's progress: the state is read only for sources this worker has not
@@ -173,15 +178,18 @@ class Processor:
 
 def _trace_context(record: Record) -> TraceContext:
     """The record's W3C trace context headers (none without a traceparent)."""
-    context = [(k, v) for k, v in record.headers if k in TRACE_HEADERS]
-    return context if any(k == "traceparent" for k, _ in context) else []
+    headers = dict(record.headers)
+    if "traceparent" not in headers:
+        return []
+    return [(k, v) for k, v in headers.items() if k in TRACE_HEADERS]
 
 
-def _holes(fresh: Sequence[Record], progress: Mapping[str, int]) -> list[str]:
-    """Where a source's records do not follow on from its progress without a gap."""
+def _holes(offsets: list[tuple[str, int]], progress: Mapping[str, int]) -> list[str]:
+    """Where a source's records (source, offset) do not follow on from its progress without
+    a gap."""
     holes, expected = [], dict(progress)
-    for record in sorted(fresh, key=lambda r: (r.source, r.offset)):
-        if record.offset > expected[record.source] + 1:
-            holes.append(f"{record.source}@{expected[record.source] + 1}")
-        expected[record.source] = record.offset
+    for source, offset in sorted(offsets):
+        if offset > expected[source] + 1:
+            holes.append(f"{source}@{expected[source] + 1}")
+        expected[source] = offset
     return holes

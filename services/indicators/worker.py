@@ -117,7 +117,9 @@ class Worker:
                 timeout_ms=int(settings.batch_seconds * 1000), max_records=settings.batch_size
             )
             if fetched:
-                read = self._processor.read(_records(fetched))
+                records = _records(fetched)
+                await self._processor.track(records)
+                read = self._processor.read(records)
                 if applying:
                     await applying
                 applying = asyncio.create_task(self._apply(read, fetched))

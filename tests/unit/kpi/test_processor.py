@@ -4,7 +4,6 @@ partition's offsets reported, one snapshot per changed KPI however many batches 
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -222,8 +221,8 @@ async def test_each_indicator_carries_the_trace_of_the_latest_event_that_changed
     newer = [("traceparent", b"00-" + b"2" * 32 + b"-" + b"b" * 16 + b"-01")]
     await run.process(
         [
-            replace(first, headers=[*first.headers, *older]),
-            replace(second, headers=[*second.headers, *newer]),
+            first._replace(headers=[*first.headers, *older]),
+            second._replace(headers=[*second.headers, *newer]),
             untraced,
         ]
     )

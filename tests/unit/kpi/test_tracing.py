@@ -1,7 +1,5 @@
 """The worker continues the trace of each record from the W3C context in its Kafka headers."""
 
-from dataclasses import replace
-
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -18,10 +16,9 @@ async def test_each_traced_record_gets_a_child_span_of_its_producer() -> None:
     exporter = InMemorySpanExporter()
     configure_tracing("test").add_span_processor(SimpleSpanProcessor(exporter))
     first, second, third, _ = records(BATCH)
-    traced = replace(
-        second, headers=[*second.headers, ("traceparent", f"00-{TRACE_ID}-{PARENT}-01".encode())]
-    )
-    state_only = replace(third, headers=[*third.headers, ("tracestate", b"ioc=1")])
+    parent = ("traceparent", f"00-{TRACE_ID}-{PARENT}-01".encode())
+    traced = second._replace(headers=[*second.headers, parent])
+    state_only = third._replace(headers=[*third.headers, ("tracestate", b"ioc=1")])
     outcome = await processor()[0].process([first, traced, state_only])
     assert [r.offset for r, _ in outcome.traced] == [traced.offset]
     _continue_traces(outcome.traced, 0)
