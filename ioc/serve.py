@@ -1,5 +1,7 @@
-"""How every IOC process starts: one log format, and HTTP served the same way everywhere."""
+"""How every IOC process starts: one log format, the garbage collector tuned for a service,
+and HTTP served the same way everywhere."""
 
+import gc
 import logging
 
 import uvicorn
@@ -10,6 +12,15 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+
+
+def tune_garbage_collector() -> None:
+    """Called once started: what start-up made (modules, schemas, reference data) is moved
+    out of the collector's sight, and young objects are collected less often. A batch or a
+    request makes tens of thousands of short-lived objects; with CPython's defaults the
+    collections walking them took a quarter of the indicators worker's CPU."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

@@ -28,6 +28,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
 from ioc.kafka import PRODUCER_LOST, caching_partitioner, new_consumer, new_producer
+from ioc.serve import tune_garbage_collector
 from kpi.definitions import load_definitions
 from services.indicators.outputs import KafkaOutputs, OutgoingRecord
 from services.indicators.processor import Outcome, Processor, Read, Record, TraceContext
@@ -60,7 +61,9 @@ LAG = Gauge(
 
 async def run_worker(settings: IndicatorsSettings) -> None:
     """Builds the worker in the running event loop (its Kafka clients need one) and runs it."""
-    await Worker(settings).run()
+    worker = Worker(settings)
+    tune_garbage_collector()
+    await worker.run()
 
 
 class Worker:
