@@ -5,15 +5,16 @@ latest report wins whatever the order, so a delta applies the same to any stored
 state store adds it once per source offset range."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from functools import cache
+from typing import NamedTuple, TypeVar
 
 from catalog import Province
 from kpi.contributions import Change, Contribution, Report, scopes
 
+K = TypeVar("K")
 
-@dataclass(frozen=True, slots=True)
-class Row:
+
+class Row(NamedTuple):  # a tuple: one per KPI touched by a batch, so cheap to make
     numerator: float = 0.0
     denominator: float = 0.0
     value: float | None = None  # a reported indicator's latest value
@@ -23,15 +24,14 @@ class Row:
 def add(row: Row, other: Row | Report) -> Row:
     """The row with another row's delta or a report added."""
     if isinstance(other, Row):
-        row = replace(
-            row,
+        row = row._replace(
             numerator=row.numerator + other.numerator,
             denominator=row.denominator + other.denominator,
         )
     if other.reported_at is not None and (
         row.reported_at is None or other.reported_at > row.reported_at
     ):
-        row = replace(row, value=other.value, reported_at=other.reported_at)
+        row = row._replace(value=other.value, reported_at=other.reported_at)
     return row
 
 
@@ -42,27 +42,38 @@ def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
     reports: dict[str, Row] = {}
     for change in changes:
         if isinstance(change, Contribution):
-            leaf = change[:4]  # indicator, org unit, agency, month
-            total = leaves.get(leaf)
-            if total is None:
-                leaves[leaf] = [change.numerator, change.denominator]
-            else:
-                total[0] += change.numerator
-                total[1] += change.denominator
+            # (indicator, org unit, agency, month)
+            _add_to(leaves, change[:4], change.numerator, change.denominator)
         else:
             key = f"{change.indicator}|{change.scope}|{change.period}"
             reports[key] = add(reports.get(key, Row()), change)
-    sums: dict[str, list[float]] = {}
+    # Up the org-unit tree first, then from months to quarters and years: each step adds
+    # into fewer sums than the fan-out of every leaf to every row would.
+    chains: dict[tuple[str, str | None], list[str]] = {}
+    months: dict[tuple[str, str, str], list[float]] = {}  # (indicator, scope, month)
     for (indicator, org_unit, agency, month), (numerator, denominator) in leaves.items():
-        for scope in scopes(province, org_unit, agency):
-            for period in _periods(month):
-                total = sums.setdefault(f"{indicator}|{scope}|{period}", [0.0, 0.0])
-                total[0] += numerator
-                total[1] += denominator
+        chain = chains.get((org_unit, agency))
+        if chain is None:
+            chain = chains[(org_unit, agency)] = scopes(province, org_unit, agency)
+        for scope in chain:
+            _add_to(months, (indicator, scope, month), numerator, denominator)
+    sums: dict[str, list[float]] = {}
+    for (indicator, scope, month), (numerator, denominator) in months.items():
+        for period in _periods(month):
+            _add_to(sums, f"{indicator}|{scope}|{period}", numerator, denominator)
     folded = {key: Row(numerator, denominator) for key, (numerator, denominator) in sums.items()}
     for key, report in reports.items():
         folded[key] = add(folded.get(key, Row()), report)
     return folded
+
+
+def _add_to(sums: dict[K, list[float]], key: K, numerator: float, denominator: float) -> None:
+    total = sums.get(key)
+    if total is None:
+        sums[key] = [numerator, denominator]
+    else:
+        total[0] += numerator
+        total[1] += denominator
 
 
 @cache
