@@ -78,7 +78,7 @@ class KafkaOutputs:
             ("ioc_dlq_offset", str(record.offset).encode()),
             ("ioc_dlq_consumer", self._consumer.encode()),
         ]
-        self._queued.append((self._dead_letter_topic, record.key, record.value, headers))
+        self._queued.append((self._dead_letter_topic, record.key, record.value or b"", headers))
 
     async def flush(self) -> None:
         queued, self._queued = self._queued, []

@@ -11,7 +11,7 @@ between the state and the snapshot topic: its offsets are committed only after p
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -24,17 +24,26 @@ from kpi.rows import Row, deltas
 log = logging.getLogger(__name__)
 
 
-class Record(NamedTuple):  # a tuple: one per event, so cheap to make
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes
-    headers: Sequence[tuple[str, bytes]]
+class Record(Protocol):
+    """A record as consumed: aiokafka's ConsumerRecord is one, taken as it comes."""
 
     @property
-    def source(self) -> str:
-        return f"{self.topic}/{self.partition}"
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...  # None: a tombstone (unreadable: a dead letter)
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+def source_of(record: Record) -> str:
+    """The record's source partition, as the state keeps progress: `topic/partition`."""
+    return f"{record.topic}/{record.partition}"
 
 
 Read = tuple[Record, list[Change] | str]  # a record and its changes, or why it is unreadable
@@ -96,7 +105,7 @@ class Processor:
         return [(r, self._read(r)) for r in records]
 
     async def apply(self, read: Sequence[Read]) -> Outcome:
-        keyed = [(r.source, r, c) for r, c in read]
+        keyed = [(source_of(r), r, c) for r, c in read]
         sources = sorted({s for s, _, _ in keyed})
         applied = False
         while not applied:
@@ -144,7 +153,7 @@ class Processor:
     async def track(self, records: Sequence[Record]) -> None:
         """Learns the progress of sources not seen yet, before their batch is applied (the
         worker calls it while nothing else waits on Redis: applying then waits on it once)."""
-        await self._progress_of(sorted({r.source for r in records}))
+        await self._progress_of(sorted({source_of(r) for r in records}))
 
     async def _progress_of(self, sources: list[str]) -> dict[str, int]:
         """Each source's progress: the state is read only for sources this worker has not
@@ -166,7 +175,7 @@ class Processor:
     def _read(self, record: Record) -> list[Change] | str:
         """The record's KPI changes, or why it cannot be read."""
         try:
-            event = from_kafka_record(record.value, record.headers)
+            event = from_kafka_record(record.value or b"", record.headers)
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

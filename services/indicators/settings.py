@@ -17,7 +17,7 @@ class IndicatorsSettings(InfraSettings):
         default=0.5, gt=0, description="Longest time between snapshots of a changing KPI."
     )
     catch_up_snapshot_interval_seconds: float = Field(
-        default=5.0, gt=0, description="The same while more than a batch is waiting."
+        default=5.0, gt=0, description="The same while records are waiting."
     )
     redis_prefix: str = "ioc:kpi:"
     # A worker that dies (kill -9, lost node) holds its partitions until its session expires:

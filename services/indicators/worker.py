@@ -76,7 +76,6 @@ class Worker:
             *self._topics,
             group_id=settings.app_id,
             max_poll_records=settings.batch_size,
-            max_partition_fetch_bytes=4 * 2**20,
             session_timeout_ms=int(settings.session_timeout_seconds * 1000),
             heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
         )
@@ -132,7 +131,7 @@ class Worker:
             unread = await self._unread()
             interval = (
                 settings.catch_up_snapshot_interval_seconds
-                if unread > settings.batch_size
+                if unread
                 else settings.snapshot_interval_seconds
             )
             due = time.monotonic() - published_at >= interval
@@ -227,11 +226,7 @@ async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
 
 
 def _records(fetched: dict[TopicPartition, list[ConsumerRecord]]) -> list[Record]:
-    return [
-        Record(r.topic, r.partition, r.offset, r.key, r.value or b"", r.headers)
-        for batch in fetched.values()
-        for r in batch
-    ]  # a tombstone is unreadable: it goes to the dead letters
+    return [r for batch in fetched.values() for r in batch]
 
 
 def _count(outcome: Outcome) -> None:

@@ -5,6 +5,7 @@ partition's offsets reported, one snapshot per changed KPI however many batches 
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -13,6 +14,18 @@ from contracts import parse_event, to_kafka_record
 from kpi.definitions import load_definitions
 from kpi.rows import Row, add, kpi_value
 from services.indicators.processor import Processor, Record, Traces
+
+
+class Consumed(NamedTuple):
+    """A consumed record, as aiokafka hands it over."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
 TOPIC = "ioc.dossier-events.v1"
@@ -67,13 +80,13 @@ class MemoryOutputs:
         self.flushes += 1
 
 
-def records(names_and_changes: list[tuple[str, dict[str, object]]]) -> list[Record]:
+def records(names_and_changes: list[tuple[str, dict[str, object]]]) -> list[Consumed]:
     out = []
     for offset, (name, data) in enumerate(names_and_changes):
         document = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
         event = parse_event(document | {"id": f"e{offset}", "data": document["data"] | data})
         r = to_kafka_record(event)
-        out.append(Record(TOPIC, 0, offset, r.key, r.value, r.headers))
+        out.append(Consumed(TOPIC, 0, offset, r.key, r.value, r.headers))
     return out
 
 
@@ -185,7 +198,7 @@ async def test_a_partition_moved_on_by_another_worker_is_read_again() -> None:
 async def test_an_unreadable_record_is_a_dead_letter_and_the_rest_counts() -> None:
     run, state, outputs = processor()
     batch = records(BATCH)
-    poison = Record(TOPIC, 0, 4, b"k", b"{not json", batch[0].headers)
+    poison = Consumed(TOPIC, 0, 4, b"k", b"{not json", batch[0].headers)
     outcome = await run.process([*batch, poison])
     assert (outcome.applied, outcome.dead_letters) == (4, 1)
     [(record, reason)] = outputs.dead
@@ -197,11 +210,19 @@ async def test_an_unreadable_record_is_a_dead_letter_and_the_rest_counts() -> No
     assert (again.redelivered, again.dead_letters, len(outputs.dead)) == (1, 0, 1)
 
 
+async def test_a_tombstone_is_a_dead_letter() -> None:
+    run, _, outputs = processor()
+    [good] = records(BATCH[:1])
+    outcome = await run.process([good._replace(value=None)])
+    assert (outcome.applied, outcome.dead_letters) == (0, 1)
+    assert "unreadable record" in outputs.dead[0][1]
+
+
 async def test_a_record_breaking_its_contract_is_a_dead_letter_naming_the_field() -> None:
     run, _, outputs = processor()
     [good] = records(BATCH[:1])
-    bad_value = json.loads(good.value) | {"status": 42}
-    bad = Record(good.topic, 0, 0, good.key, json.dumps(bad_value).encode(), good.headers)
+    bad_value = json.loads(good.value or b"") | {"status": 42}
+    bad = Consumed(good.topic, 0, 0, good.key, json.dumps(bad_value).encode(), good.headers)
     assert (await run.process([bad])).dead_letters == 1
     assert "status" in outputs.dead[0][1]
 
