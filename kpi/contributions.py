@@ -76,6 +76,7 @@ class Counting:
         else:
             return []
         changes: list[Change] = []
+        org_unit, agency = data.org_unit_code, data.agency_code
         months: dict[str, str] = {}  # by date field: most indicators share one
         for trigger, counted_list in self._by_event.get(event.type, ()):
             if not holds(trigger, facts):
@@ -84,19 +85,12 @@ class Counting:
                 moment = facts.get(counted.date)
                 if moment is None or not holds(counted.denominator, facts):
                     continue
-                month = months.get(counted.date) or months.setdefault(
-                    counted.date, local_month(moment)
-                )
+                month = months.get(counted.date)
+                if month is None:
+                    month = months[counted.date] = local_month(moment)
                 numerator = 1.0 if holds(counted.numerator, facts) else 0.0
                 changes.append(
-                    Contribution(
-                        counted.indicator,
-                        data.org_unit_code,
-                        data.agency_code,
-                        month,
-                        numerator,
-                        1.0,
-                    )
+                    Contribution(counted.indicator, org_unit, agency, month, numerator, 1.0)
                 )
         return changes
 
