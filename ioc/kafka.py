@@ -1,6 +1,7 @@
 """Kafka clients configured once, with the reasons, for every service, test and benchmark."""
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
 from typing import Any
@@ -58,6 +59,33 @@ def caching_partitioner(key: bytes | None, all_partitions: list[int], available:
 @lru_cache(maxsize=1 << 16)
 def _partition_index(key: bytes, partitions: int) -> int:
     return (murmur2(key) & 0x7FFFFFFF) % partitions  # type: ignore[no-any-return]
+
+
+async def send_in_batches(
+    producer: AIOKafkaProducer,
+    records: Iterable[tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]],
+) -> None:
+    """Sends (topic, key, value, headers) records in one batch per partition, partitioned as
+    the producer would, and returns once the broker acknowledged all of them. Thousands of
+    records at once: `send()` costs a coroutine and a future per record, this does not."""
+    partitions: dict[str, list[int]] = {}
+    open_batches: dict[tuple[str, int], Any] = {}
+    acks = []
+    for topic, key, value, headers in records:
+        if topic not in partitions:
+            partitions[topic] = sorted(await producer.partitions_for(topic))
+        partition = caching_partitioner(key, partitions[topic], partitions[topic])
+        batch = open_batches.get((topic, partition))
+        if batch is not None:
+            if batch.append(key=key, value=value, timestamp=None, headers=headers):
+                continue
+            acks.append(await producer.send_batch(batch, topic, partition=partition))  # full
+        batch = open_batches[(topic, partition)] = producer.create_batch()
+        if not batch.append(key=key, value=value, timestamp=None, headers=headers):
+            raise ValueError(f"a record for {topic} is larger than a whole batch")
+    for (topic, partition), batch in open_batches.items():
+        acks.append(await producer.send_batch(batch, topic, partition=partition))
+    await asyncio.gather(*acks)
 
 
 def new_consumer(

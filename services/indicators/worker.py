@@ -27,7 +27,13 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from ioc.kafka import PRODUCER_LOST, caching_partitioner, new_consumer, new_producer
+from ioc.kafka import (
+    PRODUCER_LOST,
+    caching_partitioner,
+    new_consumer,
+    new_producer,
+    send_in_batches,
+)
 from ioc.serve import tune_garbage_collector
 from kpi.definitions import load_definitions
 from services.indicators.outputs import KafkaOutputs, OutgoingRecord
@@ -189,11 +195,7 @@ class Worker:
         """Sends the records; returns once the broker acknowledged each of them."""
         producer = self._producer
         try:
-            acks = [
-                await producer.send(topic, value, key=key, headers=list(headers) or None)
-                for topic, key, value, headers in records
-            ]
-            await asyncio.gather(*acks)
+            await send_in_batches(producer, records)
         except PRODUCER_LOST:
             log.warning("Kafka no longer accepts this producer's sequence; starting a new one")
             self._producer = self._new_producer()

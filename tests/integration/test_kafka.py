@@ -2,13 +2,15 @@
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.partitioner import DefaultPartitioner
 
 from contracts import AnyEvent, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import Topic
-from ioc.kafka import ensure_topics, new_consumer, new_producer
+from ioc.kafka import ensure_topics, new_consumer, new_producer, send_in_batches
 from tests.infrastructure import NewTopic
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "contracts/examples/valid").glob("*.json"))
@@ -102,3 +104,36 @@ async def test_ensure_topics_applies_partitions_and_config_and_is_repeatable(
     [(_, _, _, resource_name, configs)] = response.resources
     assert resource_name == unique_name
     assert ("cleanup.policy", "compact") in [(c[0], c[1]) for c in configs]
+
+
+async def test_records_sent_in_batches_land_where_the_producer_would_put_them(
+    kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topic = await new_topic(partitions=3)
+    records = [
+        (topic, f"KPI-{i % 700}".encode(), f"value {i}".encode() * 10, [("n", str(i).encode())])
+        for i in range(2000)
+    ]
+    producer = new_producer(kafka_bootstrap, max_batch_size=16 * 1024)  # ~100 records a batch
+    await producer.start()
+    try:
+        await send_in_batches(producer, records)  # returns once all are acknowledged
+    finally:
+        await producer.stop()
+    consumer = new_consumer(kafka_bootstrap, topic, group_id=None)
+    await consumer.start()
+    received: list[Any] = []
+    try:
+        async with asyncio.timeout(30):
+            while len(received) < len(records):
+                for found in (await consumer.getmany(timeout_ms=500)).values():
+                    received += found
+    finally:
+        await consumer.stop()
+    assert sorted(int(dict(r.headers)["n"]) for r in received) == list(range(2000))
+    for r in received:
+        assert r.partition == DefaultPartitioner()(r.key, [0, 1, 2], [0, 1, 2])
+    by_partition: dict[int, list[int]] = {}
+    for r in received:  # in each partition, in the order given
+        by_partition.setdefault(r.partition, []).append(int(dict(r.headers)["n"]))
+    assert all(numbers == sorted(numbers) for numbers in by_partition.values())
