@@ -18,10 +18,12 @@ import asyncio
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,23 +84,34 @@ async def applied(redis: aioredis.Redis, prefix: str) -> int:
     return sum(int(o) + 1 for o in offsets.values())
 
 
-async def worker_rate(redis: aioredis.Redis, env: dict[str, str], total: int) -> float:
+async def worker_rate(
+    worker: subprocess.Popen[bytes], redis: aioredis.Redis, env: dict[str, str], total: int
+) -> float:
     """Events per second from the first batch in the KPI state until the worker committed every
     record, which it does once their snapshots are acknowledged (start-up not counted)."""
-    first = await applied_at_least(redis, env["INDICATORS_REDIS_PREFIX"], 1)
+    first = await progress(worker, lambda: applied(redis, env["INDICATORS_REDIS_PREFIX"]), 1)
     started = time.perf_counter()
     admin = AIOKafkaAdminClient(
         bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], **security_options()
     )
     await admin.start()
     try:
-        while True:  # polling: the worker is another process
-            if await committed(admin, env["INDICATORS_APP_ID"]) >= total:
-                break
-            await asyncio.sleep(0.05)
+        await progress(worker, lambda: committed(admin, env["INDICATORS_APP_ID"]), total)
     finally:
         await admin.close()
     return (total - first) / (time.perf_counter() - started)
+
+
+async def progress(
+    worker: subprocess.Popen[bytes], count: Callable[[], Awaitable[int]], at_least: int
+) -> int:
+    """Polls the worker's progress (another process) until `at_least`; fails if it is gone."""
+    while True:
+        if (done := await count()) >= at_least:
+            return done
+        if worker.poll() is not None:
+            raise RuntimeError(f"the worker exited ({worker.returncode}) at {done} of {at_least}")
+        await asyncio.sleep(0.05)
 
 
 async def committed(admin: AIOKafkaAdminClient, group: str) -> int:
@@ -111,17 +124,10 @@ async def separate_worker_rate(env: dict[str, str], total: int, redis: aioredis.
     env = env | {"INDICATORS_REDIS_PREFIX": f"{env['INDICATORS_APP_ID']}:kpi:"}
     worker = start_process(["services.indicators", "worker"], env)
     try:
-        return await worker_rate(redis, env, total)
+        return await worker_rate(worker, redis, env, total)
     finally:
         worker.terminate()
         worker.wait(30)
-
-
-async def applied_at_least(redis: aioredis.Redis, prefix: str, count: int) -> int:
-    while True:
-        if (done := await applied(redis, prefix)) >= count:
-            return done
-        await asyncio.sleep(0.05)
 
 
 async def state_bytes(redis: aioredis.Redis, prefix: str) -> int:
@@ -210,11 +216,11 @@ async def main() -> None:
     worker = start_process(["services.indicators", "worker"], env)
     processes = [worker]
     try:
-        rates.append(await worker_rate(redis, env, args.events))
+        rates.append(await worker_rate(worker, redis, env, args.events))
         rate = statistics.median(rates)
         rss_1, state_1 = rss_bytes(worker.pid), await state_bytes(redis, state)
         await produce(bootstrap, topic, accepted_dossiers(args.events * 9, f"{run}-more", seed=2))
-        await worker_rate(redis, env, args.events * 10)
+        await worker_rate(worker, redis, env, args.events * 10)
         rss_10, state_10 = rss_bytes(worker.pid), await state_bytes(redis, state)
 
         key = "ioc_bench-" + uuid.uuid4().hex

@@ -71,7 +71,8 @@ async def send_in_batches(
     partitions: dict[str, list[int]] = {}
     open_batches: dict[tuple[str, int], Any] = {}
     acks = []
-    for topic, key, value, headers in records:
+    for topic, key, value, header_pairs in records:
+        headers = list(header_pairs)  # the batch builder takes a list only
         if topic not in partitions:
             partitions[topic] = sorted(await producer.partitions_for(topic))
         partition = caching_partitioner(key, partitions[topic], partitions[topic])
