@@ -17,7 +17,8 @@ import redis.asyncio as aioredis
 
 from catalog import load_province
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
-from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS
+from contracts.kpi import KpiSnapshot
+from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS, KPI_SNAPSHOTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
 from kpi.contributions import Counting
 from kpi.definitions import load_definitions
@@ -172,6 +173,27 @@ async def test_known_events_give_hand_computed_kpis(stack: Stack) -> None:
     )
     assert agency is not None
     assert agency["value"] == commune["value"]
+    # The alert service's input: the snapshot topic says the same, and the worker goes on.
+    published = await published_snapshot(stack, PROVINCE_YEAR, denominator=40)
+    assert (published.numerator, published.value) == (online, province["value"])
+    assert all(worker.poll() is None for worker in stack.processes)
+
+
+async def published_snapshot(stack: Stack, kpi: str, denominator: int) -> KpiSnapshot:
+    """The KPI's latest snapshot on the snapshot topic, once it counts `denominator` events."""
+    consumer = new_consumer(stack.kafka, stack.prefix + KPI_SNAPSHOTS.name, group_id=None)
+    await consumer.start()
+    latest: KpiSnapshot | None = None
+    try:
+        async with asyncio.timeout(30):
+            while latest is None or latest.denominator < denominator:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        if record.key == kpi.encode():
+                            latest = KpiSnapshot.model_validate_json(record.value)
+    finally:
+        await consumer.stop()
+    return latest
 
 
 async def test_a_poison_record_goes_to_the_dead_letters_and_counting_goes_on(stack: Stack) -> None:
