@@ -89,13 +89,13 @@ async def worker_rate(
 ) -> float:
     """Events per second from the first batch in the KPI state until the worker committed every
     record, which it does once their snapshots are acknowledged (start-up not counted)."""
-    first = await progress(worker, lambda: applied(redis, env["INDICATORS_REDIS_PREFIX"]), 1)
-    started = time.perf_counter()
     admin = AIOKafkaAdminClient(
         bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], **security_options()
     )
-    await admin.start()
+    await admin.start()  # before the clock starts
     try:
+        first = await progress(worker, lambda: applied(redis, env["INDICATORS_REDIS_PREFIX"]), 1)
+        started = time.perf_counter()
         await progress(worker, lambda: committed(admin, env["INDICATORS_APP_ID"]), total)
     finally:
         await admin.close()

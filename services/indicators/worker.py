@@ -72,6 +72,9 @@ async def run_worker(settings: IndicatorsSettings) -> None:
     await worker.run()
 
 
+READ_SLICE = 500  # records read between two turns of the event loop
+
+
 class Worker:
     def __init__(self, settings: IndicatorsSettings) -> None:
         self._settings = settings
@@ -127,11 +130,10 @@ class Worker:
             if fetched:
                 records = _records(fetched)
                 await self._processor.track(records)
-                read = self._processor.read(records)
+                read = await self._read(records)
                 if applying:
                     await applying
                 applying = asyncio.create_task(self._apply(read, fetched))
-                await asyncio.sleep(0)  # the batch goes to Redis before the next one is read
             # Catching up, the KPIs' intermediate values are of no use to anyone: snapshots go
             # out seldom (Kafka Streams' record cache does the same); live, within the interval.
             unread = await self._unread()
@@ -152,6 +154,15 @@ class Worker:
             await applying
         if self._unpublished:
             await self._publish()
+
+    async def _read(self, records: Sequence[Record]) -> list[Read]:
+        """Reads the batch in slices, yielding between them: meanwhile the previous batch goes
+        to Redis and comes back (its client needs the loop a few times to send a command)."""
+        read: list[Read] = []
+        for start in range(0, len(records), READ_SLICE):
+            read += self._processor.read(records[start : start + READ_SLICE])
+            await asyncio.sleep(0)
+        return read
 
     async def _apply(
         self, read: Sequence[Read], fetched: dict[TopicPartition, list[ConsumerRecord]]
