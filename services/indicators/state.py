@@ -39,8 +39,13 @@ end
 local n_rows = #batch.rows
 for i, delta in ipairs(batch.rows) do
   local key = KEYS[1 + i]
-  redis.call('HINCRBYFLOAT', key, 'numerator', delta[1])
-  redis.call('HINCRBYFLOAT', key, 'denominator', delta[2])
+  if delta[1] ~= 0 then
+    redis.call('HINCRBYFLOAT', key, 'numerator', delta[1])
+  end
+  local denominator = redis.call('HINCRBYFLOAT', key, 'denominator', delta[2])
+  if tonumber(denominator) == delta[2] then  -- nothing counted before: a new row, indexed
+    redis.call('SADD', KEYS[1 + n_rows + delta[6]], delta[5])
+  end
   local reported_at = delta[4]
   if reported_at ~= cjson.null then
     local stored = redis.call('HGET', key, 'reported_at')
@@ -49,7 +54,6 @@ for i, delta in ipairs(batch.rows) do
     end
   end
   redis.call('HSET', key, 'updated_at', batch.updated_at)
-  redis.call('SADD', KEYS[1 + n_rows + delta[6]], delta[5])
 end
 return {}
 """
