@@ -9,7 +9,7 @@ class IndicatorsSettings(InfraSettings):
 
     app_id: str = Field(default="ioc-indicators", description="Consumer group and state name.")
     # Large batches while catching up: rows touched by many events are written once per batch.
-    batch_size: int = Field(default=5000, gt=0, description="Events per batch at most.")
+    batch_size: int = Field(default=10_000, gt=0, description="Events per batch at most.")
     batch_seconds: float = Field(default=0.05, gt=0, description="Longest wait to fill a batch.")
     # Snapshots of the KPIs changed meanwhile go out together: a province row touched by every
     # batch is published once per interval, not once per batch (and at once when idle).
