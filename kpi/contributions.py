@@ -83,7 +83,9 @@ class Counting:
                 continue
             for counted in counted_list:
                 moment = facts.get(counted.date)
-                if moment is None or not holds(counted.denominator, facts):
+                if moment is None or (
+                    counted.denominator and not holds(counted.denominator, facts)
+                ):
                     continue
                 month = months.get(counted.date)
                 if month is None:
