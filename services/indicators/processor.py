@@ -194,10 +194,10 @@ def _trace_context(record: Record) -> TraceContext:
 
 
 def _holes(offsets: list[tuple[str, int]], progress: Mapping[str, int]) -> list[str]:
-    """Where a source's records (source, offset) do not follow on from its progress without
-    a gap."""
+    """Where a source's records (source, offset; each source's in order, as consumed) do not
+    follow on from its progress without a gap."""
     holes, expected = [], dict(progress)
-    for source, offset in sorted(offsets):
+    for source, offset in offsets:
         if offset > expected[source] + 1:
             holes.append(f"{source}@{expected[source] + 1}")
         expected[source] = offset
