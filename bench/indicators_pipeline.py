@@ -186,7 +186,7 @@ async def freshness(
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rate", type=int, default=1000, help="freshness load, events/s")
     parser.add_argument("--seconds", type=int, default=30, help="freshness load duration")
     args = parser.parse_args()
