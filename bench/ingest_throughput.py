@@ -3,7 +3,8 @@
     make bench          (starts the local stack; or set KAFKA_BOOTSTRAP_SERVERS and REDIS_URL)
 
 1. Kafka's own ProducerPerformance (acks=all, idempotent): the machine's ceiling.
-2. A raw aiokafka idempotent producer sending the same records the service would produce.
+2. A raw aiokafka idempotent producer sending the same records the service would produce
+   (in this process, with the garbage collector tuned as the services tune it).
 3. The ingest service (its own process) taking the same events in batches over HTTP, through
    auth, validation, Redis dedup and acks=all produce.
 4. Single-event requests: requests per second and latency percentiles.
@@ -30,6 +31,7 @@ from bench.common import percentiles, rate_table, start_process
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from ioc.kafka import ensure_topics, new_producer
 from ioc.keys import hash_api_key
+from ioc.serve import tune_garbage_collector
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = json.loads((ROOT / "contracts/examples/valid/dossier-result-returned.json").read_text())
@@ -148,6 +150,7 @@ async def main() -> None:
     ceiling = producer_performance(
         bootstrap, f"{run}.raw.{ALL_TOPICS[0].name}", args.events * 2, record_size
     )
+    tune_garbage_collector()  # the same runtime as the service's
     raw = statistics.median(
         [
             await raw_aiokafka(bootstrap, f"{run}.raw.", events(args.events, f"{run}-raw{r}"))

@@ -27,6 +27,7 @@ def tune_garbage_collector() -> None:
 def serve(app: FastAPI, host: str, port: int) -> None:
     # Access logs off: request metrics carry that, and a log line per event request is noise.
     # Open live streams (SSE) would hold a graceful shutdown forever: bounded.
+    tune_garbage_collector()  # the app is built: what it made at start-up is frozen
     uvicorn.run(
         app,
         host=host,
