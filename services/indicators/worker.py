@@ -29,7 +29,6 @@ from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
 from ioc.kafka import (
     PRODUCER_LOST,
-    caching_partitioner,
     new_consumer,
     new_producer,
     send_in_batches,
@@ -79,10 +78,9 @@ class Worker:
     def __init__(self, settings: IndicatorsSettings) -> None:
         self._settings = settings
         prefix = settings.topic_prefix
-        self._topics = [prefix + t.name for t in EVENT_TOPICS]
         self._consumer = new_consumer(
             settings.kafka_bootstrap_servers,
-            *self._topics,
+            *(prefix + t.name for t in EVENT_TOPICS),
             group_id=settings.app_id,
             max_poll_records=settings.batch_size,
             session_timeout_ms=int(settings.session_timeout_seconds * 1000),
@@ -134,26 +132,31 @@ class Worker:
                 if applying:
                     await applying
                 applying = asyncio.create_task(self._apply(read, fetched))
-            # Catching up, the KPIs' intermediate values are of no use to anyone: snapshots go
-            # out seldom (Kafka Streams' record cache does the same); live, within the interval.
-            unread = await self._unread()
-            interval = (
-                settings.catch_up_snapshot_interval_seconds
-                if unread
-                else settings.snapshot_interval_seconds
-            )
-            due = time.monotonic() - published_at >= interval
-            idle = not fetched and not unread  # publish at once
-            if applying and (due or idle):
-                await applying
-                applying = None
-            if self._unpublished and (due or idle):
-                await self._publish()
-                published_at = time.monotonic()
+            if await self._time_to_publish(bool(fetched), time.monotonic() - published_at):
+                if applying:
+                    await applying
+                    applying = None
+                if self._unpublished:
+                    await self._publish()
+                    published_at = time.monotonic()
         if applying:
             await applying
         if self._unpublished:
             await self._publish()
+
+    async def _time_to_publish(self, fetched: bool, since_last: float) -> bool:
+        """Idle: at once. Catching up (records waiting), the KPIs' intermediate values are of
+        no use to anyone: seldom (as Kafka Streams' record cache). Live: within the interval."""
+        unread = await self._unread()
+        if not fetched and not unread:
+            return True
+        settings = self._settings
+        interval = (
+            settings.catch_up_snapshot_interval_seconds
+            if unread
+            else settings.snapshot_interval_seconds
+        )
+        return since_last >= interval
 
     async def _read(self, records: Sequence[Record]) -> list[Read]:
         """Reads the batch in slices, yielding between them: meanwhile the previous batch goes
@@ -190,8 +193,7 @@ class Worker:
             log.warning("offsets not committed (%s): they will be redelivered", e)
 
     def _new_producer(self) -> AIOKafkaProducer:
-        # The same few thousand KPI keys at every publish: their partitions are remembered.
-        return new_producer(self._settings.kafka_bootstrap_servers, partitioner=caching_partitioner)
+        return new_producer(self._settings.kafka_bootstrap_servers)
 
     async def _unread(self) -> int:
         """Records on the broker not yet fetched (as of the last fetch), partitions owned."""
