@@ -112,17 +112,20 @@ class Processor:
             outcome = Outcome()
             progress = await self._progress_of(sources)
             fresh = [(s, r, c) for s, r, c in keyed if r.offset > progress[s]]
-            for _, record, reason in fresh:
-                if isinstance(reason, str):
-                    outcome.dead_letters += 1
-                    await self._outputs.dead_letter(record, reason)
-            await self._outputs.flush()  # dead letters out before their records count as done
             last: dict[str, int] = {}
-            for source, record, _ in fresh:
-                last[source] = max(record.offset, last.get(source, -1))
-            batch = deltas(
-                (c for _, _, cs in fresh if not isinstance(cs, str) for c in cs), self._province
-            )
+            changes: list[Change] = []
+            traced: list[tuple[Record, TraceContext, list[Change]]] = []
+            for source, record, read_changes in fresh:
+                last[source] = record.offset  # each source's records come in offset order
+                if isinstance(read_changes, str):
+                    outcome.dead_letters += 1
+                    await self._outputs.dead_letter(record, read_changes)
+                    continue
+                changes += read_changes
+                if context := _trace_context(record):
+                    traced.append((record, context, read_changes))
+            await self._outputs.flush()  # dead letters out before their records count as done
+            batch = deltas(changes, self._province)
             expected = {s: progress[s] for s in last}
             applied = not fresh or await self._state.apply(expected, last, batch)
             if applied:
@@ -143,11 +146,10 @@ class Processor:
             )
             self._unpublished |= deltas(redelivered, self._province).keys()
         self._unpublished |= batch.keys()
-        for _, record, changes in fresh:
-            if not isinstance(changes, str) and (context := _trace_context(record)):
-                outcome.traced.append((record, context))
-                # By indicator, the latest record changing it (in each partition's order).
-                self._traces.update((c.indicator, context) for c in changes)
+        for record, context, record_changes in traced:
+            outcome.traced.append((record, context))
+            # By indicator, the latest record changing it (in each partition's order).
+            self._traces.update((c.indicator, context) for c in record_changes)
         return outcome
 
     async def track(self, records: Sequence[Record]) -> None:
@@ -187,10 +189,10 @@ class Processor:
 
 def _trace_context(record: Record) -> TraceContext:
     """The record's W3C trace context headers (none without a traceparent)."""
-    headers = dict(record.headers)
-    if "traceparent" not in headers:
-        return []
-    return [(k, v) for k, v in headers.items() if k in TRACE_HEADERS]
+    for name, _ in record.headers:
+        if name == "traceparent":
+            return [(k, v) for k, v in record.headers if k in TRACE_HEADERS]
+    return []
 
 
 def _holes(offsets: list[tuple[str, int]], progress: Mapping[str, int]) -> list[str]:
