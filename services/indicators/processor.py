@@ -46,7 +46,8 @@ def source_of(record: Record) -> str:
     return f"{record.topic}/{record.partition}"
 
 
-Read = tuple[Record, list[Change] | str]  # a record and its changes, or why it is unreadable
+# A record's source partition, the record, and its changes or why it is unreadable.
+Read = tuple[str, Record, list[Change] | str]
 TraceContext = Sequence[tuple[str, bytes]]  # W3C traceparent and tracestate headers
 # The trace context of the latest event that changed an indicator in a batch, by indicator.
 Traces = Mapping[str, TraceContext]
@@ -102,16 +103,15 @@ class Processor:
     def read(self, records: Sequence[Record]) -> list[Read]:
         """Each record's KPI changes, or why it cannot be read (CPU only: the worker reads the
         next batch while the state applies this one)."""
-        return [(r, self._read(r)) for r in records]
+        return [(source_of(r), r, self._read(r)) for r in records]
 
     async def apply(self, read: Sequence[Read]) -> Outcome:
-        keyed = [(source_of(r), r, c) for r, c in read]
-        sources = sorted({s for s, _, _ in keyed})
+        sources = sorted({s for s, _, _ in read})
         applied = False
         while not applied:
             outcome = Outcome()
             progress = await self._progress_of(sources)
-            fresh = [(s, r, c) for s, r, c in keyed if r.offset > progress[s]]
+            fresh = [(s, r, c) for s, r, c in read if r.offset > progress[s]]
             last: dict[str, int] = {}
             changes: list[Change] = []
             traced: list[tuple[Record, TraceContext, list[Change]]] = []
@@ -140,7 +140,7 @@ class Processor:
         if outcome.redelivered:
             redelivered = (
                 c
-                for s, r, cs in keyed
+                for s, r, cs in read
                 if r.offset <= progress[s] and not isinstance(cs, str)
                 for c in cs
             )
@@ -152,10 +152,10 @@ class Processor:
             self._traces.update((c.indicator, context) for c in record_changes)
         return outcome
 
-    async def track(self, records: Sequence[Record]) -> None:
-        """Learns the progress of sources not seen yet, before their batch is applied (the
-        worker calls it while nothing else waits on Redis: applying then waits on it once)."""
-        await self._progress_of(sorted({source_of(r) for r in records}))
+    async def track(self, read: Sequence[Read]) -> None:
+        """Learns the progress of sources not seen yet before their batch is applied, so that
+        applying waits on Redis once (the worker calls it while the previous batch applies)."""
+        await self._progress_of(sorted({s for s, _, _ in read}))
 
     async def _progress_of(self, sources: list[str]) -> dict[str, int]:
         """Each source's progress: the state is read only for sources this worker has not

@@ -126,9 +126,8 @@ class Worker:
                 timeout_ms=int(settings.batch_seconds * 1000), max_records=settings.batch_size
             )
             if fetched:
-                records = _records(fetched)
-                await self._processor.track(records)
-                read = await self._read(records)
+                read = await self._read(_records(fetched))
+                await self._processor.track(read)
                 if applying:
                     await applying
                 applying = asyncio.create_task(self._apply(read, fetched))
