@@ -107,33 +107,24 @@ class Processor:
 
     async def apply(self, read: Sequence[Read]) -> Outcome:
         sources = sorted({s for s, _, _ in read})
-        applied = False
-        while not applied:
-            outcome = Outcome()
+        while True:
             progress = await self._progress_of(sources)
             fresh = [(s, r, c) for s, r, c in read if r.offset > progress[s]]
-            last: dict[str, int] = {}
-            changes: list[Change] = []
-            traced: list[tuple[Record, TraceContext, list[Change]]] = []
-            for source, record, read_changes in fresh:
-                last[source] = record.offset  # each source's records come in offset order
-                if isinstance(read_changes, str):
-                    outcome.dead_letters += 1
-                    await self._outputs.dead_letter(record, read_changes)
-                    continue
-                changes += read_changes
-                if context := _trace_context(record):
-                    traced.append((record, context, read_changes))
+            sorted_out = _sort_out(fresh)
+            for record, reason in sorted_out.unreadable:
+                await self._outputs.dead_letter(record, reason)
             await self._outputs.flush()  # dead letters out before their records count as done
-            batch = deltas(changes, self._province)
-            expected = {s: progress[s] for s in last}
-            applied = not fresh or await self._state.apply(expected, last, batch)
-            if applied:
-                self._progress |= last
-            else:  # another worker moved a source on (a rebalance): read the progress again
-                self._progress.clear()
-        outcome.applied = len(fresh) - outcome.dead_letters
-        outcome.redelivered = len(read) - len(fresh)
+            batch = deltas(sorted_out.changes, self._province)
+            expected = {s: progress[s] for s in sorted_out.last}
+            if not fresh or await self._state.apply(expected, sorted_out.last, batch):
+                self._progress |= sorted_out.last
+                break
+            self._progress.clear()  # another worker moved a source on: read progress again
+        outcome = Outcome(
+            applied=len(fresh) - len(sorted_out.unreadable),
+            redelivered=len(read) - len(fresh),
+            dead_letters=len(sorted_out.unreadable),
+        )
         outcome.holes = _holes([(s, r.offset) for s, r, _ in fresh], progress)
         for hole in outcome.holes:
             log.error("records missing before %s: the consumer skipped them", hole)
@@ -146,7 +137,7 @@ class Processor:
             )
             self._unpublished |= deltas(redelivered, self._province).keys()
         self._unpublished |= batch.keys()
-        for record, context, record_changes in traced:
+        for record, context, record_changes in sorted_out.traced:
             outcome.traced.append((record, context))
             # By indicator, the latest record changing it (in each partition's order).
             self._traces.update((c.indicator, context) for c in record_changes)
@@ -185,6 +176,28 @@ class Processor:
         except (ValueError, UnicodeDecodeError) as e:
             return f"unreadable record: {type(e).__name__}: {e}"[:500]
         return self._counting.changes_of(event)
+
+
+@dataclass(slots=True)
+class _SortedOut:
+    last: dict[str, int] = field(default_factory=dict)  # the last offset of each source
+    changes: list[Change] = field(default_factory=list)
+    unreadable: list[tuple[Record, str]] = field(default_factory=list)  # with the reason
+    traced: list[tuple[Record, TraceContext, list[Change]]] = field(default_factory=list)
+
+
+def _sort_out(fresh: Sequence[Read]) -> _SortedOut:
+    """One pass over a batch's new records (each source's in offset order, as consumed)."""
+    out = _SortedOut()
+    for source, record, changes in fresh:
+        out.last[source] = record.offset
+        if isinstance(changes, str):
+            out.unreadable.append((record, changes))
+            continue
+        out.changes += changes
+        if context := _trace_context(record):
+            out.traced.append((record, context, changes))
+    return out
 
 
 def _trace_context(record: Record) -> TraceContext:
