@@ -16,6 +16,7 @@ import signal
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import redis.asyncio as aioredis
@@ -74,6 +75,21 @@ async def run_worker(settings: IndicatorsSettings) -> None:
 READ_SLICE = 500  # records read between two turns of the event loop
 
 
+@dataclass(frozen=True)
+class SnapshotPacing:
+    """When the snapshots of the KPIs changed since the last publish go out. Idle: at once.
+    Catching up (records waiting), the KPIs' intermediate values are of no use to anyone:
+    seldom, as with Kafka Streams' record cache. Live: within the interval."""
+
+    live_seconds: float
+    catching_up_seconds: float
+
+    def due(self, fetched: bool, unread: int, since_last: float) -> bool:
+        if not fetched and not unread:
+            return True
+        return since_last >= (self.catching_up_seconds if unread else self.live_seconds)
+
+
 class Worker:
     def __init__(self, settings: IndicatorsSettings) -> None:
         self._settings = settings
@@ -102,6 +118,9 @@ class Worker:
         self._next: dict[TopicPartition, int] = {}  # offset after the last one processed
         self._unpublished = False  # records processed since the last publish
         self._stopping = asyncio.Event()
+        self._pacing = SnapshotPacing(
+            settings.snapshot_interval_seconds, settings.catch_up_snapshot_interval_seconds
+        )
 
     async def run(self) -> None:
         """Until SIGTERM or SIGINT: then what was processed is published and committed."""
@@ -144,18 +163,7 @@ class Worker:
             await self._publish()
 
     async def _time_to_publish(self, fetched: bool, since_last: float) -> bool:
-        """Idle: at once. Catching up (records waiting), the KPIs' intermediate values are of
-        no use to anyone: seldom (as Kafka Streams' record cache). Live: within the interval."""
-        unread = await self._unread()
-        if not fetched and not unread:
-            return True
-        settings = self._settings
-        interval = (
-            settings.catch_up_snapshot_interval_seconds
-            if unread
-            else settings.snapshot_interval_seconds
-        )
-        return since_last >= interval
+        return self._pacing.due(fetched, await self._unread(), since_last)
 
     async def _read(self, records: Sequence[Record]) -> list[Read]:
         """Reads the batch in slices, yielding between them: meanwhile the previous batch goes
