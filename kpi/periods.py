@@ -2,6 +2,7 @@
 An event belongs to the periods of its own date (event time), however late it arrives."""
 
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
@@ -13,13 +14,22 @@ def local_date(moment: datetime) -> date:
 
 def local_month(moment: datetime) -> str:
     """The month a moment falls in, in Vietnam: `2025-03`."""
-    local = moment.astimezone(VIETNAM)
-    return f"{local.year}-{local.month:02d}"
+    return _month(moment.astimezone(VIETNAM))
 
 
 def periods_of(day: date) -> tuple[str, str, str]:
     """The month, quarter and year a day belongs to (the year is also the year to date)."""
-    return f"{day.year}-{day.month:02d}", f"{day.year}-Q{(day.month - 1) // 3 + 1}", str(day.year)
+    return _month(day), f"{day.year}-Q{(day.month - 1) // 3 + 1}", str(day.year)
+
+
+@cache
+def periods_of_month(month: str) -> tuple[str, str, str]:
+    """A month key's periods: itself, its quarter and its year."""
+    return periods_of(date(int(month[:4]), int(month[5:7]), 1))
+
+
+def _month(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
 
 
 def period_bounds(period: str) -> tuple[date, date]:

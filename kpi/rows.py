@@ -5,11 +5,11 @@ latest report wins whatever the order, so a delta applies the same to any stored
 state store adds it once per source offset range."""
 
 from collections.abc import Iterable
-from functools import cache
 from typing import NamedTuple, TypeVar
 
 from catalog import Province
 from kpi.contributions import Change, Contribution, Report, scopes
+from kpi.periods import periods_of_month
 
 K = TypeVar("K")
 
@@ -64,7 +64,7 @@ def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
             _add_to(months, (indicator, scope, month), numerator, denominator)
     sums: dict[str, list[float]] = {}
     for (indicator, scope, month), (numerator, denominator) in months.items():
-        for period in _periods(month):
+        for period in periods_of_month(month):
             _add_to(sums, f"{indicator}|{scope}|{period}", numerator, denominator)
     folded = {key: Row(numerator, denominator) for key, (numerator, denominator) in sums.items()}
     for key, report in reports.items():
@@ -79,11 +79,6 @@ def _add_to(sums: dict[K, list[float]], key: K, numerator: float, denominator: f
     else:
         total[0] += numerator
         total[1] += denominator
-
-
-@cache
-def _periods(month: str) -> tuple[str, str, str]:
-    return month, f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}", month[:4]
 
 
 def kpi_value(row: Row, factor: float = 100.0) -> float | None:
