@@ -42,13 +42,8 @@ def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
     reports: dict[str, Row] = {}
     for change in changes:
         if isinstance(change, Contribution):
-            leaf = change[:4]  # indicator, org unit, agency, month; inlined: once per event
-            total = leaves.get(leaf)
-            if total is None:
-                leaves[leaf] = [change.numerator, change.denominator]
-            else:
-                total[0] += change.numerator
-                total[1] += change.denominator
+            # The leaf: indicator, org unit, agency, month.
+            _add_to(leaves, change[:4], change.numerator, change.denominator)
         else:
             key = f"{change.indicator}|{change.scope}|{change.period}"
             reports[key] = add(reports.get(key, Row()), change)
