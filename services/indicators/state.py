@@ -4,7 +4,6 @@ Lua script: it checks that each source partition's progress is still what the wo
 the batch's deltas and moves the progress, atomically. A record is so applied exactly once:
 its offset is either at or below the progress, or its delta is not in the rows."""
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -15,6 +14,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ioc.retry import until_done
 from kpi.rows import Row
 from services.indicators.readmodel import KpiKeys, read_rows, row_of
 
@@ -66,7 +66,9 @@ class RedisKpiState:
 
     async def progress(self, sources: list[str]) -> dict[str, int]:
         """The last offset applied per source partition (-1: none yet)."""
-        stored = await _until_done(lambda: self._redis.hmget(self._keys.progress, sources))
+        stored = await _redis(
+            "read progress", lambda: self._redis.hmget(self._keys.progress, sources)
+        )
         return {s: int(v) if v is not None else -1 for s, v in zip(sources, stored, strict=True)}
 
     async def apply(
@@ -88,23 +90,16 @@ class RedisKpiState:
             "rows": rows,
         }
         args = [json.dumps(batch, separators=(",", ":"))]
-        moved = await _until_done(lambda: self._apply(keys=keys, args=args))
+        moved = await _redis("apply a batch", lambda: self._apply(keys=keys, args=args))
         if moved:
             log.warning("source %s moved on to %s by another worker: batch re-read", *moved)
         return not moved
 
     async def stored(self, kpis: list[str]) -> dict[str, Row]:
-        stored = await _until_done(lambda: read_rows(self._redis, self._keys, kpis))
+        stored = await _redis("read KPI rows", lambda: read_rows(self._redis, self._keys, kpis))
         return {kpi: row_of(fields) for kpi, fields in zip(kpis, stored, strict=True) if fields[1]}
 
 
-async def _until_done(call: Callable[[], Awaitable[T]]) -> T:
+async def _redis(what: str, call: Callable[[], Awaitable[T]]) -> T:
     """Redis down holds the stream here (nothing is acknowledged) until it answers again."""
-    delay = 0.2
-    while True:
-        try:
-            return await call()
-        except (RedisConnectionError, RedisTimeoutError, OSError) as e:
-            log.warning("Redis unavailable (%s); retrying in %.1fs", e, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    return await until_done(what, call, (RedisConnectionError, RedisTimeoutError, OSError))

@@ -34,6 +34,7 @@ from ioc.kafka import (
     new_producer,
     send_in_batches,
 )
+from ioc.retry import until_done
 from ioc.serve import tune_garbage_collector
 from kpi.definitions import load_definitions
 from services.indicators.outputs import KafkaOutputs, OutgoingRecord
@@ -127,8 +128,8 @@ class Worker:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stopping.set)
-        await _retrying("start the Kafka producer", self._producer.start)
-        await _retrying("join the consumer group", self._consumer.start)
+        await _kafka("start the Kafka producer", self._producer.start)
+        await _kafka("join the consumer group", self._consumer.start)
         try:
             await self._consume()
         finally:
@@ -179,7 +180,7 @@ class Worker:
     ) -> None:
         started = time.time_ns()
         with BATCH_SECONDS.time():
-            outcome = await _retrying("apply a batch", lambda: self._processor.apply(read))
+            outcome = await _kafka("apply a batch", lambda: self._processor.apply(read))
         _continue_traces(outcome.traced, started)
         _count(outcome)
         self._next.update((tp, batch[-1].offset + 1) for tp, batch in fetched.items())
@@ -189,7 +190,7 @@ class Worker:
 
     async def _publish(self) -> None:
         """Snapshots out, then the offsets of the records behind them committed."""
-        SNAPSHOTS.inc(await _retrying("publish KPI snapshots", self._processor.publish))
+        SNAPSHOTS.inc(await _kafka("publish KPI snapshots", self._processor.publish))
         self._unpublished = False
         owned = self._consumer.assignment()
         self._next = {tp: offset for tp, offset in self._next.items() if tp in owned}
@@ -235,16 +236,9 @@ def _behind(consumer: AIOKafkaConsumer, positions: Mapping[TopicPartition, int])
     return behind
 
 
-async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
+async def _kafka(what: str, call: Callable[[], Awaitable[T]]) -> T:
     """Kafka unreachable holds the loop here (nothing is committed) until it answers again."""
-    delay = 0.5
-    while True:
-        try:
-            return await call()
-        except (KafkaError, OSError) as e:
-            log.warning("could not %s (%s); retrying in %.1fs", what, e, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    return await until_done(what, call, (KafkaError, OSError))
 
 
 def _records(fetched: dict[TopicPartition, list[ConsumerRecord]]) -> list[Record]:
