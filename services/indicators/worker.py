@@ -205,12 +205,12 @@ class Worker:
 
     async def _unread(self) -> int:
         """Records on the broker not yet fetched (as of the last fetch), partitions owned."""
-        unread = 0
+        fetched_to: dict[TopicPartition, int] = {}
         for tp in self._consumer.assignment():
-            end = self._consumer.highwater(tp)
-            with contextlib.suppress(IllegalStateError):  # revoked meanwhile
-                unread += 0 if end is None else max(0, end - await self._consumer.position(tp))
-        return unread
+            if self._consumer.highwater(tp) is not None:  # else never fetched: no position yet
+                with contextlib.suppress(IllegalStateError):  # revoked meanwhile
+                    fetched_to[tp] = await self._consumer.position(tp)
+        return sum(_behind(self._consumer, fetched_to).values())
 
     async def _send_all(self, records: Sequence[OutgoingRecord]) -> None:
         """Sends the records; returns once the broker acknowledged each of them."""
