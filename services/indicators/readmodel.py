@@ -29,11 +29,11 @@ class KpiKeys:
 
 ROW_FIELDS = ("numerator", "denominator", "value", "reported_at")
 # Many rows in one command: a pipeline would pack (in Python) one command per row.
+# ARGV: the fields to read, from each row named in KEYS.
 READ_ROWS = """
 local rows = {}
 for i, key in ipairs(KEYS) do
-  rows[i] = redis.call('HMGET', key, 'numerator', 'denominator', 'value', 'reported_at',
-                       'updated_at')
+  rows[i] = redis.call('HMGET', key, unpack(ARGV))
 end
 return rows
 """
@@ -43,7 +43,10 @@ async def read_rows(redis: aioredis.Redis, keys: KpiKeys, kpis: list[str]) -> li
     """The fields of each row, ROW_FIELDS then updated_at (all None: no such row)."""
     if not kpis:
         return []
-    rows: list[list[Any]] = await redis.register_script(READ_ROWS)(keys=[keys.row(k) for k in kpis])
+    script = redis.register_script(READ_ROWS)
+    rows: list[list[Any]] = await script(
+        keys=[keys.row(k) for k in kpis], args=[*ROW_FIELDS, "updated_at"]
+    )
     return rows
 
 
