@@ -1,6 +1,8 @@
 """Kafka clients configured once, with the reasons, for every service, test and benchmark."""
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
@@ -20,6 +22,7 @@ from aiokafka.partitioner import DefaultPartitioner, murmur2
 from contracts.topics import Topic
 from ioc.settings import KafkaSecurity
 
+log = logging.getLogger(__name__)
 _TOPIC_ALREADY_EXISTS = 36
 # The broker no longer accepts a producer's sequence numbers (seen after a broker restart): the
 # batch was not written, and aiokafka's sender has stopped for good. Only a new producer (a new
@@ -45,6 +48,18 @@ def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers, **(options | security_options() | overrides)
     )
+
+
+async def successor(lost: AIOKafkaProducer, bootstrap_servers: str) -> AIOKafkaProducer:
+    """A started producer (a new producer id) to use instead of one the broker no longer
+    accepts (PRODUCER_LOST), which is then stopped. If the new one cannot start, this raises and
+    the caller keeps the lost one, to be replaced again at its next failure."""
+    log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
+    producer = new_producer(bootstrap_servers)
+    await producer.start()
+    with contextlib.suppress(Exception):  # it is stopping because it failed
+        await asyncio.wait_for(lost.stop(), 10)
+    return producer
 
 
 def caching_partitioner(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:

@@ -2,8 +2,6 @@
 alert), then the Redis read model and the live stream the console follows (a Redis stream, so
 a client that reconnects resumes from its Last-Event-ID)."""
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -12,7 +10,7 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from alerts.model import Alert, Change, Silence
-from ioc.kafka import PRODUCER_LOST, new_consumer, new_producer
+from ioc.kafka import PRODUCER_LOST, new_consumer, new_producer, successor
 
 log = logging.getLogger(__name__)
 STREAM_LENGTH = 10_000  # changes kept for clients that resume
@@ -61,10 +59,7 @@ class AlertStore:
         await pipe.execute()
 
     async def _renew(self, lost: AIOKafkaProducer) -> None:
-        log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
-        await self.start()
-        with contextlib.suppress(Exception):  # it is stopping because it failed
-            await asyncio.wait_for(lost.stop(), 10)
+        self._producer = await successor(lost, self._bootstrap)
 
     async def rebuild(self, alerts: Sequence[Alert], silences: Sequence[Silence]) -> None:
         """The read model from the book (itself replayed from the history topic)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import redis.asyncio as aioredis
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
@@ -33,6 +33,7 @@ from ioc.kafka import (
     new_consumer,
     new_producer,
     send_in_batches,
+    successor,
 )
 from ioc.retry import until_done
 from ioc.serve import tune_garbage_collector
@@ -103,7 +104,7 @@ class Worker:
             session_timeout_ms=int(settings.session_timeout_seconds * 1000),
             heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
         )
-        self._producer = self._new_producer()
+        self._producer = new_producer(settings.kafka_bootstrap_servers)
         self._redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
         definitions, province = load_definitions(), load_province(settings.province)
         outputs = KafkaOutputs(
@@ -200,9 +201,6 @@ class Worker:
             # Rebalanced meanwhile: the new owner reads these again, the state skips them.
             log.warning("offsets not committed (%s): they will be redelivered", e)
 
-    def _new_producer(self) -> AIOKafkaProducer:
-        return new_producer(self._settings.kafka_bootstrap_servers)
-
     async def _unread(self) -> int:
         """Records on the broker not yet fetched (as of the last fetch), partitions owned."""
         fetched_to: dict[TopicPartition, int] = {}
@@ -218,12 +216,8 @@ class Worker:
         try:
             await send_in_batches(producer, records)
         except PRODUCER_LOST:
-            log.warning("Kafka no longer accepts this producer's sequence; starting a new one")
-            self._producer = self._new_producer()
-            await self._producer.start()
-            with contextlib.suppress(Exception):  # it is stopping because it failed
-                await asyncio.wait_for(producer.stop(), 10)
-            raise
+            self._producer = await successor(producer, self._settings.kafka_bootstrap_servers)
+            raise  # not sent: published again
 
 
 def _behind(consumer: AIOKafkaConsumer, positions: Mapping[TopicPartition, int]) -> dict[str, int]:

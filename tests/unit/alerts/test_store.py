@@ -9,6 +9,7 @@ from aiokafka.errors import OutOfOrderSequenceNumber
 
 from alerts.book import AlertBook
 from alerts.model import Condition
+from ioc import kafka
 from services.alerts import store as module
 from services.alerts.store import AlertStore
 from tests.kafka_doubles import Producer, first_one_lost
@@ -16,7 +17,9 @@ from tests.kafka_doubles import Producer, first_one_lost
 
 async def test_a_lost_history_producer_is_renewed(monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[Producer] = []
-    monkeypatch.setattr(module, "new_producer", first_one_lost(made))
+    new_producer = first_one_lost(made)
+    monkeypatch.setattr(module, "new_producer", new_producer)
+    monkeypatch.setattr(kafka, "new_producer", new_producer)  # the successor's
     store = AlertStore("127.0.0.1:9", "history", cast(Any, None), "t:")
     await store.start()
     condition = Condition(labels={"kind": "target_risk", "target": "dti"}, firing=True)
