@@ -1,12 +1,13 @@
 """Dossier status changed: one administrative-procedure dossier (hồ sơ TTHC) moved in its
 lifecycle, with the facts Decision 766/QĐ-TTg service-quality indicators are computed from."""
 
+from collections.abc import Iterator
 from enum import IntEnum, StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, Field, model_validator
 
-from contracts.envelope import CloudEvent, Code, Payload
+from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import DOSSIER_EVENTS, Topic
 
 
@@ -46,13 +47,11 @@ class SupplementPause(Payload):
     requested_at: AwareDatetime
     resumed_at: AwareDatetime | None = Field(default=None, description="Open while null.")
 
-    @field_validator("resumed_at")
-    @classmethod
-    def _resumes_after_request(cls, v: AwareDatetime | None, info: ValidationInfo) -> object:
-        requested = info.data.get("requested_at")
-        if v is not None and requested is not None and v < requested:
-            raise ValueError("must not be before requested_at")
-        return v
+    @model_validator(mode="after")
+    def _resumes_after_request(self) -> "SupplementPause":
+        if self.resumed_at is not None and self.resumed_at < self.requested_at:
+            raise field_errors(self, [("resumed_at", "must not be before requested_at")])
+        return self
 
 
 class Dossier(Payload):
@@ -67,47 +66,38 @@ class Dossier(Payload):
     status: DossierStatus
     received_at: AwareDatetime
     due_at: AwareDatetime | None = Field(default=None, description="Ngày hẹn trả kết quả.")
-    finished_at: AwareDatetime | None = Field(default=None, validate_default=True)
-    returned_at: AwareDatetime | None = Field(default=None, validate_default=True)
+    finished_at: AwareDatetime | None = None
+    returned_at: AwareDatetime | None = None
     supplement_pauses: tuple[SupplementPause, ...] = ()
     digitised: bool = Field(default=False, description="Dossier and result digitised (số hóa).")
     electronic_result: bool = False
     fee_charged: bool = False
-    paid_online: bool = Field(default=False, validate_default=True)
+    paid_online: bool = False
     vneid_verified: bool = False
     cross_boundary: bool = Field(default=False, description="Phi địa giới hành chính.")
 
-    @field_validator("due_at", "finished_at")
-    @classmethod
-    def _not_before_received(cls, v: AwareDatetime | None, info: ValidationInfo) -> object:
-        received = info.data.get("received_at")
-        if v is not None and received is not None and v < received:
-            raise ValueError("must not be before received_at")
-        return v
+    @model_validator(mode="after")
+    def _consistent(self) -> "Dossier":
+        if errors := list(self._inconsistencies()):
+            raise field_errors(self, errors)
+        return self
 
-    @field_validator("finished_at")
-    @classmethod
-    def _set_when_finished(cls, v: AwareDatetime | None, info: ValidationInfo) -> object:
-        if v is None and info.data.get("status") in _FINISHED:
-            raise ValueError("is required once the status is processed or result returned")
-        return v
-
-    @field_validator("returned_at")
-    @classmethod
-    def _set_when_returned(cls, v: AwareDatetime | None, info: ValidationInfo) -> object:
-        if v is None and info.data.get("status") == DossierStatus.RESULT_RETURNED:
-            raise ValueError("is required once the result is returned")
-        finished = info.data.get("finished_at")
-        if v is not None and finished is not None and v < finished:
-            raise ValueError("must not be before finished_at")
-        return v
-
-    @field_validator("paid_online")
-    @classmethod
-    def _only_fees_are_paid(cls, v: bool, info: ValidationInfo) -> bool:
-        if v and info.data.get("fee_charged") is False:
-            raise ValueError("can be true only when fee_charged is true")
-        return v
+    def _inconsistencies(self) -> Iterator[tuple[str, str]]:
+        received, finished, returned = self.received_at, self.finished_at, self.returned_at
+        if self.due_at is not None and self.due_at < received:
+            yield "due_at", "must not be before received_at"
+        if finished is None:
+            if self.status in _FINISHED:
+                yield "finished_at", "is required once the status is processed or result returned"
+        elif finished < received:
+            yield "finished_at", "must not be before received_at"
+        if returned is None:
+            if self.status == DossierStatus.RESULT_RETURNED:
+                yield "returned_at", "is required once the result is returned"
+        elif finished is not None and returned < finished:
+            yield "returned_at", "must not be before finished_at"
+        if self.paid_online and not self.fee_charged:
+            yield "paid_online", "can be true only when fee_charged is true"
 
 
 class DossierStatusChanged(CloudEvent):

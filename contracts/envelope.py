@@ -6,9 +6,11 @@ agency, the event time every KPI is aggregated by.
 
 import re
 from abc import abstractmethod
+from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from contracts.topics import Topic
 
@@ -33,6 +35,24 @@ class Payload(BaseModel):
     # Enum fields keep their plain values (equal to the enum members): serialising them is then
     # a fast path, which matters at thousands of events per second.
     model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=True)
+
+
+def field_errors(model: BaseModel, errors: Iterable[tuple[str, str]]) -> ValidationError:
+    """Errors of cross-field rules, each located at its field as a field validator's would be.
+
+    A payload checks its rules in one model validator rather than a field validator each: a
+    Python call per rule per event was a third of the time spent validating a batch."""
+    return ValidationError.from_exception_data(
+        type(model).__name__,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("value_error", "Value error, {reason}", {"reason": why}),
+                loc=(name,),
+                input=getattr(model, name),
+            )
+            for name, why in errors
+        ],
+    )
 
 
 class CloudEvent(BaseModel):
@@ -68,7 +88,9 @@ class CloudEvent(BaseModel):
 
     @model_validator(mode="after")
     def _extensions_follow_the_spec(self) -> "CloudEvent":
-        for name, value in (self.model_extra or {}).items():
+        if not self.__pydantic_extra__:  # most events carry none
+            return self
+        for name, value in self.__pydantic_extra__.items():
             if not _EXTENSION_NAME.match(name):
                 raise ValueError(
                     f"extension attribute {name!r} must be 1-20 lower-case letters or digits"

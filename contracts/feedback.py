@@ -3,9 +3,9 @@ Feedback must be handled within 15 working days of opening."""
 
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, Field, model_validator
 
-from contracts.envelope import CloudEvent, Code, Payload
+from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import FEEDBACK_EVENTS, Topic
 
 
@@ -22,13 +22,16 @@ class Feedback(Payload):
     closed_at: AwareDatetime | None = None
     rating: int | None = Field(default=None, ge=1, le=5, description="Citizen satisfaction 1-5.")
 
-    @field_validator("due_at", "answered_at", "closed_at")
-    @classmethod
-    def _not_before_opened(cls, v: AwareDatetime | None, info: ValidationInfo) -> object:
-        opened = info.data.get("opened_at")
-        if v is not None and opened is not None and v < opened:
-            raise ValueError("must not be before opened_at")
-        return v
+    @model_validator(mode="after")
+    def _not_before_opened(self) -> "Feedback":
+        late = [
+            (name, "must not be before opened_at")
+            for name in ("due_at", "answered_at", "closed_at")
+            if (at := getattr(self, name)) is not None and at < self.opened_at
+        ]
+        if late:
+            raise field_errors(self, late)
+        return self
 
 
 class AnsweredFeedback(Feedback):
