@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from contracts.envelope import CloudEvent
 from contracts.registry import EVENT_ADAPTER, AnyEvent
 
-_OPTIONAL = ("subject", "dataschema")
-
 
 @dataclass(frozen=True, slots=True)
 class KafkaRecord:
@@ -19,25 +17,34 @@ class KafkaRecord:
     headers: tuple[tuple[str, bytes], ...]
 
 
+# The attributes every event has the same value for (their contracts fix them to one literal).
+_CONSTANT_HEADERS = (("content-type", b"application/json"), ("ce_specversion", b"1.0"))
+
+
 def to_kafka_record(event: CloudEvent) -> KafkaRecord:
-    headers = [
-        ("content-type", event.datacontenttype.encode()),
-        ("ce_specversion", event.specversion.encode()),
+    # Built in one expression: at thousands of events a second, each step here shows.
+    headers: tuple[tuple[str, bytes], ...] = (
+        *_CONSTANT_HEADERS,
         ("ce_id", event.id.encode()),
         ("ce_source", event.source.encode()),
         ("ce_type", event.type.encode()),
         ("ce_time", event.time.isoformat().encode()),
-    ]
-    for name in _OPTIONAL:
-        if (value := getattr(event, name)) is not None:
-            headers.append((f"ce_{name}", value.encode()))
-    if event.model_extra:  # extension values travel as strings, as the binding prescribes
-        headers.extend((f"ce_{name}", str(v).encode()) for name, v in event.model_extra.items())
-    return KafkaRecord(
-        key=event.partition_key().encode(),
-        value=event.data.model_dump_json(exclude_none=True).encode(),
-        headers=tuple(headers),
     )
+    if event.subject is not None or event.dataschema is not None or event.__pydantic_extra__:
+        headers += _optional_headers(event)
+    data = event.data
+    return KafkaRecord(
+        event.partition_key().encode(),
+        data.__pydantic_serializer__.to_json(data, exclude_none=True),
+        headers,
+    )
+
+
+def _optional_headers(event: CloudEvent) -> tuple[tuple[str, bytes], ...]:
+    optional = {"subject": event.subject, "dataschema": event.dataschema}
+    # Extension values travel as strings, as the binding prescribes.
+    named = optional | {name: str(v) for name, v in (event.__pydantic_extra__ or {}).items()}
+    return tuple((f"ce_{name}", v.encode()) for name, v in named.items() if v is not None)
 
 
 def from_kafka_record(value: bytes, headers: Iterable[tuple[str, bytes]]) -> AnyEvent:
