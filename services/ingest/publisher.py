@@ -11,18 +11,15 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner
-from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from ioc.kafka import PRODUCER_LOST, new_producer
+from ioc.kafka import PRODUCER_LOST, new_producer, send_in_batches
 
 log = logging.getLogger(__name__)
 
 Settled = Callable[[bool], Awaitable[None]]
 Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
-_partition_of = DefaultPartitioner()  # murmur2 of the key, as every Kafka client does
 
 
 class PublishUnavailableError(Exception):
@@ -124,42 +121,15 @@ class KafkaPublisher:
         records: Sequence[Outgoing],
         headers: list[tuple[str, bytes]],
     ) -> None:
-        # Records are packed into one batch per partition, in request order, so records with the
-        # same key keep their order; far cheaper than one send() per record.
-        acks = []
-        for topic, partition, batch in await self._batches(producer, records, headers):
-            acks.append(await producer.send_batch(batch, topic, partition=partition))
-        await asyncio.gather(*acks)
-
-    async def _batches(
-        self,
-        producer: AIOKafkaProducer,
-        records: Sequence[Outgoing],
-        headers: list[tuple[str, bytes]],
-    ) -> list[tuple[str, int, BatchBuilder]]:
-        done: list[tuple[str, int, BatchBuilder]] = []
-        filling: dict[tuple[str, int], BatchBuilder] = {}
-        partitions: dict[str, list[int]] = {}
-        for canonical, record in records:
-            topic = self._prefix + canonical
-            if topic not in partitions:
-                partitions[topic] = sorted(await producer.partitions_for(topic))
-            partition = _partition_of(record.key, partitions[topic], partitions[topic])
-            entry = {
-                "key": record.key,
-                "value": record.value,
-                "timestamp": None,
-                "headers": [*record.headers, *headers],
-            }
-            batch = filling.get((topic, partition))
-            if batch is not None and batch.append(**entry) is not None:
-                continue
-            if batch is not None:  # full: it goes out before the next one, keeping the order
-                done.append((topic, partition, batch))
-            batch = filling[(topic, partition)] = producer.create_batch()
-            if batch.append(**entry) is None:
-                raise ValueError(f"a record of {len(record.value)} bytes exceeds the batch size")
-        return done + [(topic, partition, b) for (topic, partition), b in filling.items()]
+        # One batch per partition, in request order, so records with the same key keep their
+        # order; far cheaper than one send() per record.
+        await send_in_batches(
+            producer,
+            (
+                (self._prefix + topic, record.key, record.value, [*record.headers, *headers])
+                for topic, record in records
+            ),
+        )
 
     def _settle_later(self, sending: asyncio.Task[None], on_settled: Settled) -> None:
         async def settle() -> None:

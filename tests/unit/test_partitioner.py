@@ -1,8 +1,19 @@
 """The caching partitioner sends every key where Kafka's default partitioner would."""
 
-from aiokafka.partitioner import DefaultPartitioner
+import random
 
-from ioc.kafka import caching_partitioner
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.partitioner import murmur2 as reference_murmur2
+
+from ioc.kafka import caching_partitioner, murmur2
+
+
+def test_murmur2_is_kafkas_for_every_length_and_byte() -> None:
+    rng = random.Random(7)
+    keys = [rng.randbytes(n) for n in range(64) for _ in range(20)]
+    keys += [b"\xff" * n for n in range(9)] + [f"D-{i}".encode() for i in range(1000)]
+    assert [murmur2(k) for k in keys] == [reference_murmur2(k) & 0xFFFFFFFF for k in keys]
+    assert murmur2(b"") == 275646681  # Kafka's Java client: Utils.murmur2(new byte[0])
 
 
 def test_same_partition_as_the_default_partitioner_first_time_and_after() -> None:
