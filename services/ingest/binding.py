@@ -1,12 +1,13 @@
 """The CloudEvents HTTP binding: turns a request's content type, headers and body into raw
 event mappings, in binary, structured or batched mode. Pure: no web framework here."""
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote
+
+import orjson
 
 from ioc.problems import FieldError, Problem, ProblemError
 
@@ -81,11 +82,10 @@ def _from_binary(headers: Mapping[str, str], data: Any) -> dict[str, Any]:
 
 
 def _json(body: bytes) -> Any:
+    # orjson: strict RFC 8259 JSON in UTF-8 (no NaN), twice as fast as the standard library.
     try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        raise _malformed("the body is not UTF-8 text", "") from None
-    except json.JSONDecodeError as e:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as e:
         raise _malformed(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}", "") from None
 
 

@@ -8,8 +8,8 @@ retention period a retry is accepted again; consumers dedupe on the event identi
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -26,8 +26,7 @@ class Claim(StrEnum):
     IN_FLIGHT = "in_flight"  # another request is producing it right now
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     source: str
     id: str
     fingerprint: str

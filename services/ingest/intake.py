@@ -3,9 +3,8 @@ answer per event. Talks to Redis and Kafka only through the two small protocols 
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -45,8 +44,7 @@ class Status(StrEnum):
     RETRY = "retry"  # the same event is in flight in another request: retry shortly
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A valid event, encoded once: its Kafka record and its identity for deduplication."""
 
     event: CloudEvent
@@ -56,14 +54,14 @@ class Candidate:
     @classmethod
     def of(cls, event: CloudEvent) -> "Candidate":
         record = to_kafka_record(event)
-        digest = hashlib.sha256(record.value)  # the content consumers will see, headers too
-        for _, value in record.headers:
-            digest.update(b"\0" + value)
-        return cls(event, record, Identity(event.source, event.id, digest.hexdigest()[:32]))
+        # The content consumers will see, headers too: one id reused for other content is a
+        # conflict, the same content again a duplicate.
+        content = b"\0".join([record.value, *[value for _, value in record.headers]])
+        fingerprint = hashlib.sha256(content).hexdigest()[:32]
+        return cls(event, record, Identity(event.source, event.id, fingerprint))
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     status: Status
     type: str | None
     id: str | None
@@ -158,9 +156,12 @@ def _validate_all(raw_events: list[Any]) -> list[CloudEvent | Outcome]:
 
 
 def _authorize_sources(principal: Principal, raw_events: list[Any]) -> None:
-    for index, raw in enumerate(raw_events):
-        source = raw.get("source") if isinstance(raw, dict) else None
-        if isinstance(source, str) and source and not principal.owns(source):
+    sources = [_source(raw) for raw in raw_events]
+    # A batch carries one source or a few: each is looked up once.
+    if all(principal.owns(source) for source in set(sources) if source):
+        return
+    for index, source in enumerate(sources):
+        if source and not principal.owns(source):
             detail = f"agency {principal.agency!r} may not publish with source {source!r}"
             where = "source" if len(raw_events) == 1 else f"{index}.source"
             raise ProblemError(
@@ -172,6 +173,11 @@ def _authorize_sources(principal: Principal, raw_events: list[Any]) -> None:
                     (FieldError(where, detail),),
                 )
             )
+
+
+def _source(raw: Any) -> str | None:
+    source = raw.get("source") if isinstance(raw, dict) else None
+    return source if isinstance(source, str) else None
 
 
 def _validated(raw: Any) -> CloudEvent | Outcome:
