@@ -50,3 +50,13 @@ def first_one_lost(made: list[Producer]) -> Callable[..., Producer]:
         return made[-1]
 
     return new_producer
+
+
+def healthy(made: list[Producer]) -> Callable[..., Producer]:
+    """A `new_producer` whose producers all work; each one made is in `made`."""
+
+    def new_producer(*_: Any, **__: Any) -> Producer:
+        made.append(Producer(lost=False))
+        return made[-1]
+
+    return new_producer

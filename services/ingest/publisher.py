@@ -1,5 +1,11 @@
 """Produces records to Kafka and reports back only what the broker acknowledged.
 
+Requests are committed in groups: while one group's batches are in flight, the records of the
+requests that arrive meanwhile wait, and go out together as the next group, one batch per
+partition. aiokafka keeps one produce request in flight per broker and one batch queued per
+partition, so a batch per request would cap throughput at one request's records per round trip
+(and, under load, time out waiting for a queue slot while the broker is fine).
+
 Every wait is bounded: when the broker does not acknowledge in time the caller answers 503 at
 once, while the batches already handed to the producer settle in the background (they may still
 land; the caller's `on_settled` records which way it went)."""
@@ -20,6 +26,7 @@ log = logging.getLogger(__name__)
 
 Settled = Callable[[bool], Awaitable[None]]
 Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
+Headers = list[tuple[str, bytes]]
 
 
 class PublishUnavailableError(Exception):
@@ -44,6 +51,8 @@ class KafkaPublisher:
         self._producer: AIOKafkaProducer | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._connector: asyncio.Task[None] | None = None
+        self._next_group: list[tuple[Sequence[Outgoing], Headers, asyncio.Future[None]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     @property
     def ready(self) -> bool:
@@ -59,7 +68,7 @@ class KafkaPublisher:
             producer = new_producer(
                 self._bootstrap,
                 request_timeout_ms=int(self._timeout * 1000),
-                linger_ms=0,  # each request's records are already batched: send them at once
+                linger_ms=0,  # each group's records are already batched: send them at once
             )
             try:
                 await producer.start()
@@ -78,28 +87,47 @@ class KafkaPublisher:
     async def stop(self) -> None:
         if self._connector:
             self._connector.cancel()
+        if self._committer:  # the group in flight settles before the producer stops
+            await asyncio.wait({self._committer}, timeout=self._timeout)
         if self._background:
             await asyncio.wait(self._background, timeout=self._timeout)
         if self._producer:
             await self._producer.stop()
 
     async def publish(
-        self, records: Sequence[Outgoing], headers: list[tuple[str, bytes]], on_settled: Settled
+        self, records: Sequence[Outgoing], headers: Headers, on_settled: Settled
     ) -> None:
         """Return once Kafka acknowledged every record; raise PublishUnavailableError otherwise."""
-        producer = self._producer
-        if producer is None:
+        if self._producer is None:
             raise PublishUnavailableError("not connected to Kafka yet", settling=False)
-        sending = asyncio.create_task(self._send_all(producer, records, headers))
+        acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._next_group.append((records, headers, acknowledged))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_groups(), name="kafka-commit")
         with self._ack_seconds.time():
-            done, _ = await asyncio.wait({sending}, timeout=self._timeout)
+            done, _ = await asyncio.wait({acknowledged}, timeout=self._timeout)
         if not done:
-            self._settle_later(sending, on_settled)
+            self._settle_later(acknowledged, on_settled)
             raise PublishUnavailableError("Kafka did not acknowledge in time", settling=True)
-        if error := sending.exception():
-            if isinstance(error, PRODUCER_LOST):  # until the new one is up: 503
-                self._replace(producer)
+        if error := acknowledged.exception():
             raise PublishUnavailableError(f"Kafka refused the records: {error!r}", settling=False)
+
+    async def _commit_groups(self) -> None:
+        while self._next_group:
+            group, self._next_group = self._next_group, []
+            producer = self._producer
+            try:
+                if producer is None:
+                    raise PublishUnavailableError("not connected to Kafka", settling=False)
+                await self._send_all(producer, group)
+            except Exception as error:
+                if producer is not None and isinstance(error, PRODUCER_LOST):
+                    self._replace(producer)  # until the new one is up: 503
+                for _, _, acknowledged in group:
+                    acknowledged.set_exception(error)
+            else:
+                for _, _, acknowledged in group:
+                    acknowledged.set_result(None)
 
     def _replace(self, lost: AIOKafkaProducer) -> None:
         if self._producer is not lost:
@@ -118,20 +146,19 @@ class KafkaPublisher:
     async def _send_all(
         self,
         producer: AIOKafkaProducer,
-        records: Sequence[Outgoing],
-        headers: list[tuple[str, bytes]],
+        group: Sequence[tuple[Sequence[Outgoing], Headers, asyncio.Future[None]]],
     ) -> None:
-        # One batch per partition, in request order, so records with the same key keep their
-        # order; far cheaper than one send() per record.
+        # In request order, so records with the same key keep their order.
         await send_in_batches(
             producer,
             (
                 (self._prefix + topic, record.key, record.value, [*record.headers, *headers])
+                for records, headers, _ in group
                 for topic, record in records
             ),
         )
 
-    def _settle_later(self, sending: asyncio.Task[None], on_settled: Settled) -> None:
+    def _settle_later(self, sending: asyncio.Future[None], on_settled: Settled) -> None:
         async def settle() -> None:
             try:
                 await sending

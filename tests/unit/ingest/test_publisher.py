@@ -1,6 +1,8 @@
 """The publisher replaces a producer whose sequence numbers the broker no longer accepts (seen
 after a broker restart: aiokafka's sender stops for good), so ingest recovers by itself."""
 
+import asyncio
+
 import pytest
 from prometheus_client import CollectorRegistry, Histogram
 
@@ -8,7 +10,7 @@ from contracts import KafkaRecord
 from services.ingest import publisher as module
 from services.ingest.publisher import KafkaPublisher, PublishUnavailableError
 from tests.infrastructure import eventually
-from tests.kafka_doubles import Producer, first_one_lost
+from tests.kafka_doubles import Producer, first_one_lost, healthy
 
 RECORDS = [("ioc.dossier-events.v1", KafkaRecord(b"D-1", b"{}", ()))]
 
@@ -36,3 +38,27 @@ async def test_a_producer_the_broker_lost_is_replaced(monkeypatch: pytest.Monkey
     assert [p.sent for p in made] == [0, 1]
     await publisher.stop()
     assert made[0].stopped
+
+
+async def test_concurrent_requests_are_committed_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    # aiokafka keeps one batch queued per partition: a batch per request would make requests
+    # wait for each other's round trips. Requests arriving together share one group.
+    made: list[Producer] = []
+    monkeypatch.setattr(module, "new_producer", healthy(made))
+    publisher = KafkaPublisher("127.0.0.1:9", 1.0, Histogram("s", "", registry=CollectorRegistry()))
+    publisher.start()
+
+    async def ready() -> bool:
+        return publisher.ready
+
+    async def settled(acknowledged: bool) -> None:
+        pass
+
+    await eventually(ready, within=5)
+    requests = [
+        [("ioc.dossier-events.v1", KafkaRecord(f"D-{r}-{i}".encode(), b"{}", ())) for i in range(5)]
+        for r in range(10)
+    ]
+    await asyncio.gather(*(publisher.publish(records, [], settled) for records in requests))
+    assert made[0].sent <= 2  # one batch for each of the two partitions, not one per request
+    await publisher.stop()
