@@ -1,11 +1,16 @@
-"""Idempotency in Redis: `source`+`id` is claimed before producing and marked accepted after
-Kafka's acknowledgement, so a retry is answered as a duplicate and never produced twice.
+"""Idempotency in Redis: `source`+`id` is claimed before producing, so a retry is answered as a
+duplicate and never produced twice, also when retries race.
 
-Keys: `<prefix><source> <id>` → `pending:<fingerprint>` while in flight (short expiry, so a
-crashed request frees its events) → `accepted:<fingerprint>` for the retention period. After the
-retention period a retry is accepted again; consumers dedupe on the event identity as well."""
+Each attempt to produce a group of events has an id. An event's key names the attempt that
+claimed it, `<prefix>seen:<source> <id>` → `<attempt>:<fingerprint>`, kept for the retention
+period; the attempt's fate is one key, `<prefix>attempt:<attempt>` → `pending` (short expiry,
+so a crashed request frees its events) → `accepted` (kept longer than its events). So producing
+a batch of 500 events writes 500 keys and one fate, not 500 keys twice. An event whose attempt
+is gone (released when Kafka refused it, or expired) is claimed again. After the retention
+period a retry is accepted again."""
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import StrEnum
@@ -20,7 +25,7 @@ from ioc.problems import unavailable
 
 
 class Claim(StrEnum):
-    CLAIMED = "claimed"  # this request owns the event and must produce it
+    CLAIMED = "claimed"  # this attempt owns the event and must produce it
     DUPLICATE = "duplicate"  # accepted before, same content
     CONFLICT = "conflict"  # accepted before with different content: an id reused
     IN_FLIGHT = "in_flight"  # another request is producing it right now
@@ -32,24 +37,45 @@ class Identity(NamedTuple):
     fingerprint: str
 
 
-# One command per request instead of one per event: the claims (SET NX GET) or confirmations
-# of a whole batch in one round trip, its keys and values packed as "key<TAB>value" lines in one
-# argument (packing a thousand separate arguments costs more than the Redis work). The keys are
-# built inside the script, so it needs a single Redis node, as IOC deploys it.
+def new_attempt() -> str:
+    return secrets.token_hex(8)
+
+
+# One command per group instead of one per event: the claims (SET NX GET) of a whole group in
+# one round trip, keys and fingerprints packed as "key<TAB>fingerprint" lines in one argument
+# (packing a thousand separate arguments costs more than the Redis work). An event another
+# attempt holds answers that attempt's fate: "pending", or "accepted:<fingerprint>". Values
+# written before attempts existed ("pending:…", "accepted:…") read as attempts whose fate is
+# their name. The keys are built inside the script, so it needs a single Redis node, as IOC
+# deploys it.
 _CLAIM = r"""
-local claimed = {}
-for key, value in string.gmatch(ARGV[2], '([^\t\n]+)\t([^\n]+)') do
-  claimed[#claimed + 1] = redis.call('SET', key, value, 'NX', 'GET', 'EX', ARGV[1]) or ''
+local attempts, attempt, pending, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local fates = {pending = 'pending', accepted = 'accepted'}
+local answers, claimed = {}, 0
+for key, fingerprint in string.gmatch(ARGV[5], '([^\t\n]+)\t([^\n]+)') do
+  local mine = attempt .. ':' .. fingerprint
+  local held = redis.call('SET', key, mine, 'NX', 'GET', 'EX', retention)
+  local answer = ''
+  if held then
+    local other, theirs = string.match(held, '^([^:]*):(.*)$')
+    local fate = fates[other]
+    if fate == nil then
+      fate = redis.call('GET', attempts .. other) or 'gone'
+      fates[other] = fate
+    end
+    if fate == 'gone' then
+      redis.call('SET', key, mine, 'EX', retention)
+    elseif fate == 'pending' then
+      answer = 'pending'
+    else
+      answer = fate .. ':' .. theirs
+    end
+  end
+  if answer == '' then claimed = claimed + 1 end
+  answers[#answers + 1] = answer
 end
-return claimed
-"""
-_CONFIRM = r"""
-local n = 0
-for key, value in string.gmatch(ARGV[2], '([^\t\n]+)\t([^\n]+)') do
-  redis.call('SET', key, value, 'EX', ARGV[1])
-  n = n + 1
-end
-return n
+if claimed > 0 then redis.call('SET', attempts .. attempt, 'pending', 'EX', pending) end
+return answers
 """
 
 
@@ -60,38 +86,32 @@ class DedupStore:
         *,
         retention_seconds: int,
         pending_seconds: int,
-        prefix: str = "ioc:ingest:seen:",
+        prefix: str = "ioc:ingest:",
     ) -> None:
-        self._redis, self._prefix = redis, prefix
+        self._redis = redis
+        self._seen, self._attempts = f"{prefix}seen:", f"{prefix}attempt:"
         self._retention, self._pending = retention_seconds, pending_seconds
         self._claim_script = redis.register_script(_CLAIM)
-        self._confirm_script = redis.register_script(_CONFIRM)
 
-    def _key(self, identity: Identity) -> str:
-        return f"{self._prefix}{identity.source} {identity.id}"
-
-    def _lines(self, identities: list[Identity], state: str) -> str:
-        # Sources and ids hold no tabs or newlines: the contracts forbid whitespace in `source`
-        # and control characters in `id`.
-        return "\n".join(f"{self._key(i)}\t{state}:{i.fingerprint}" for i in identities)
-
-    async def claim(self, identities: list[Identity]) -> list[Claim]:
-        """SET NX GET per event: 'claimed', or the value another request left there."""
+    async def claim(self, identities: list[Identity], attempt: str) -> list[Claim]:
+        """Claims the events for `attempt`; the others answer what became of them."""
         if not identities:
             return []
+        # Sources and ids hold no tabs or newlines: the contracts forbid whitespace in `source`
+        # and control characters in `id`.
+        seen = self._seen
+        lines = "\n".join(f"{seen}{i.source} {i.id}\t{i.fingerprint}" for i in identities)
         async with _reachable():
-            previous = await self._claim_script(
-                args=[self._pending, self._lines(identities, "pending")]
+            answers = await self._claim_script(
+                args=[self._attempts, attempt, self._pending, self._retention, lines]
             )
-        return [
-            _claim_of(old or None, i.fingerprint)
-            for old, i in zip(previous, identities, strict=True)
-        ]
+        return [_claim_of(a, i.fingerprint) for a, i in zip(answers, identities, strict=True)]
 
     async def await_settled(
-        self, identities: list[Identity], timeout_seconds: float
+        self, identities: list[Identity], attempt: str, timeout_seconds: float
     ) -> list[Claim]:
-        """Wait for events in flight elsewhere; re-claim those whose producer gave up."""
+        """Wait for events in flight elsewhere; claim for `attempt` those whose attempt gave
+        up."""
         deadline = asyncio.get_running_loop().time() + timeout_seconds
         claims = [Claim.IN_FLIGHT] * len(identities)
         while True:
@@ -99,22 +119,22 @@ class DedupStore:
             if not waiting or asyncio.get_running_loop().time() >= deadline:
                 return claims
             for i, claim in zip(
-                waiting, await self.claim([identities[i] for i in waiting]), strict=True
+                waiting, await self.claim([identities[i] for i in waiting], attempt), strict=True
             ):
                 claims[i] = claim
             if any(c is Claim.IN_FLIGHT for c in claims):
                 await asyncio.sleep(0.05)
 
-    async def confirm(self, identities: list[Identity]) -> None:
-        if not identities:
-            return
+    async def confirm(self, attempt: str) -> None:
+        """Kafka acknowledged the attempt's events: retries of them are duplicates."""
         async with _reachable():
-            await self._confirm_script(args=[self._retention, self._lines(identities, "accepted")])
+            # Written after its events' keys, with the same retention: it outlives them.
+            await self._redis.set(self._attempts + attempt, "accepted", ex=self._retention)
 
-    async def release(self, identities: list[Identity]) -> None:
+    async def release(self, attempt: str) -> None:
+        """The attempt's events were not produced: the next claim of each takes it."""
         async with _reachable():
-            if identities:
-                await self._redis.delete(*(self._key(i) for i in identities))
+            await self._redis.delete(self._attempts + attempt)
 
     async def ping(self) -> bool:
         try:
@@ -132,10 +152,10 @@ async def _reachable() -> AsyncIterator[None]:
         raise unavailable(f"the deduplication store is unreachable: {type(e).__name__}", 5) from e
 
 
-def _claim_of(previous: bytes | None, fingerprint: str) -> Claim:
-    if previous is None:
+def _claim_of(answer: bytes, fingerprint: str) -> Claim:
+    if not answer:
         return Claim.CLAIMED
-    state, _, stored = previous.decode().partition(":")
-    if state == "pending":
+    fate, _, stored = answer.decode().partition(":")
+    if fate == "pending":
         return Claim.IN_FLIGHT
     return Claim.DUPLICATE if stored == fingerprint else Claim.CONFLICT

@@ -18,17 +18,17 @@ from contracts import (
 )
 from ioc.problems import FieldError, Problem, ProblemError, unavailable
 from services.ingest.auth import Principal
-from services.ingest.dedup import Claim, Identity
+from services.ingest.dedup import Claim, Identity, new_attempt
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 
 class Dedup(Protocol):
-    async def claim(self, identities: list[Identity]) -> list[Claim]: ...
+    async def claim(self, identities: list[Identity], attempt: str) -> list[Claim]: ...
     async def await_settled(
-        self, identities: list[Identity], timeout_seconds: float
+        self, identities: list[Identity], attempt: str, timeout_seconds: float
     ) -> list[Claim]: ...
-    async def confirm(self, identities: list[Identity]) -> None: ...
-    async def release(self, identities: list[Identity]) -> None: ...
+    async def confirm(self, attempt: str) -> None: ...
+    async def release(self, attempt: str) -> None: ...
 
 
 class Publisher(Protocol):
@@ -112,39 +112,39 @@ class Intake:
         outcomes: list[Outcome | None],
         trace_headers: list[tuple[str, bytes]],
     ) -> None:
-        indexes = list(candidates)
-        claims = await self._dedup.claim([candidates[i].identity for i in indexes])
+        indexes, attempt = list(candidates), new_attempt()
+        claims = await self._dedup.claim([candidates[i].identity for i in indexes], attempt)
         mine = [i for i, c in zip(indexes, claims, strict=True) if c is Claim.CLAIMED]
-        await self._publish([candidates[i] for i in mine], trace_headers)
+        await self._publish(attempt, [candidates[i] for i in mine], trace_headers)
         in_flight = [i for i, c in zip(indexes, claims, strict=True) if c is Claim.IN_FLIGHT]
+        retry = new_attempt()
         settled = await self._dedup.await_settled(
-            [candidates[i].identity for i in in_flight], self._wait
+            [candidates[i].identity for i in in_flight], retry, self._wait
         )
         if Claim.CLAIMED in settled:  # their producer gave up and we hold them now: produce
             retaken = [i for i, c in zip(in_flight, settled, strict=True) if c is Claim.CLAIMED]
-            await self._publish([candidates[i] for i in retaken], trace_headers)
+            await self._publish(retry, [candidates[i] for i in retaken], trace_headers)
         final = dict(zip(indexes, claims, strict=True)) | dict(zip(in_flight, settled, strict=True))
         for index, claim in final.items():
             outcomes[index] = _answer(candidates[index].event, claim)
 
     async def _publish(
-        self, items: list[Candidate], trace_headers: list[tuple[str, bytes]]
+        self, attempt: str, items: list[Candidate], trace_headers: list[tuple[str, bytes]]
     ) -> None:
         if not items:
             return
-        identities = [c.identity for c in items]
 
         async def on_settled(acknowledged: bool) -> None:
-            await (self._dedup.confirm if acknowledged else self._dedup.release)(identities)
+            await (self._dedup.confirm if acknowledged else self._dedup.release)(attempt)
 
         records = [(c.event.topic.name, c.record) for c in items]
         try:
             await self._publisher.publish(records, trace_headers, on_settled)
         except PublishUnavailableError as e:
             if not e.settling:
-                await self._dedup.release(identities)
+                await self._dedup.release(attempt)
             raise unavailable(f"events not accepted: {e}; retry the same request", 5) from e
-        await self._dedup.confirm(identities)
+        await self._dedup.confirm(attempt)
 
 
 def _validate_all(raw_events: list[Any]) -> list[CloudEvent | Outcome]:

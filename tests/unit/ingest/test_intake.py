@@ -18,6 +18,7 @@ EXAMPLE = (
     Path(__file__).resolve().parents[3] / "contracts/examples/valid/dossier-result-returned.json"
 )
 AGENCY = Principal("so-tu-phap", ("/agencies/so-tu-phap/",))
+KEY = ("/agencies/so-tu-phap/mot-cua", "b6f1c1e2-0002")  # the example's source and id
 
 
 def event(**changes: Any) -> dict[str, Any]:
@@ -26,38 +27,51 @@ def event(**changes: Any) -> dict[str, Any]:
 
 
 class FakeDedup:
+    """The Redis store's rules in memory: an event names the attempt that claimed it, and an
+    attempt's fate (pending, accepted, or gone) decides what a retry of the event is."""
+
     def __init__(self) -> None:
-        self.values: dict[tuple[str, str], str] = {}
+        self.holders: dict[tuple[str, str], tuple[str, str]] = {}  # event: attempt, fingerprint
+        self.fates: dict[str, str] = {}
+        # The fate the holder's attempt reaches while another request waits (None: it gives up).
         self.settle_after_checks: dict[tuple[str, str], str | None] = {}
 
-    async def claim(self, identities: list[Identity]) -> list[Claim]:
+    def fate_of(self, key: tuple[str, str]) -> str | None:
+        holder = self.holders.get(key)
+        return self.fates.get(holder[0]) if holder else None
+
+    async def claim(self, identities: list[Identity], attempt: str) -> list[Claim]:
         claims = []
         for i in identities:
-            old = self.values.get((i.source, i.id))
-            if old is None:
-                self.values[(i.source, i.id)] = f"pending:{i.fingerprint}"
-            claims.append(_claim_of(old.encode() if old else None, i.fingerprint))
+            key = (i.source, i.id)
+            fate = self.fate_of(key)
+            if fate is None:
+                self.holders[key] = (attempt, i.fingerprint)
+                self.fates[attempt] = "pending"
+                claims.append(Claim.CLAIMED)
+            else:
+                answer = "pending" if fate == "pending" else f"{fate}:{self.holders[key][1]}"
+                claims.append(_claim_of(answer.encode(), i.fingerprint))
         return claims
 
     async def await_settled(
-        self, identities: list[Identity], timeout_seconds: float
+        self, identities: list[Identity], attempt: str, timeout_seconds: float
     ) -> list[Claim]:
         for i in identities:  # the other request finishes (or gives up) while we wait
-            if (i.source, i.id) in self.settle_after_checks:
-                outcome = self.settle_after_checks.pop((i.source, i.id))
+            key = (i.source, i.id)
+            if key in self.settle_after_checks:
+                outcome, holder = self.settle_after_checks.pop(key), self.holders[key][0]
                 if outcome is None:
-                    self.values.pop((i.source, i.id))
+                    self.fates.pop(holder)
                 else:
-                    self.values[(i.source, i.id)] = outcome
-        return await self.claim(identities)
+                    self.fates[holder] = outcome
+        return await self.claim(identities, attempt)
 
-    async def confirm(self, identities: list[Identity]) -> None:
-        for i in identities:
-            self.values[(i.source, i.id)] = f"accepted:{i.fingerprint}"
+    async def confirm(self, attempt: str) -> None:
+        self.fates[attempt] = "accepted"
 
-    async def release(self, identities: list[Identity]) -> None:
-        for i in identities:
-            self.values.pop((i.source, i.id), None)
+    async def release(self, attempt: str) -> None:
+        self.fates.pop(attempt, None)
 
 
 class FakePublisher:
@@ -96,7 +110,7 @@ async def test_new_event_is_published_then_marked_accepted(
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
     assert outcome.status is Status.ACCEPTED
     assert [e.id for e in publisher.published] == ["b6f1c1e2-0002"]
-    assert next(iter(dedup.values.values())).startswith("accepted:")
+    assert dedup.fate_of(KEY) == "accepted"
 
 
 async def test_retry_of_an_accepted_event_is_a_duplicate_and_not_published_again(
@@ -124,10 +138,8 @@ async def test_event_in_flight_elsewhere_is_a_duplicate_once_that_request_succee
 ) -> None:
     first = intake(dedup, publisher)
     await first.submit(AGENCY, [event()], [])
-    key = next(iter(dedup.values))
-    accepted = dedup.values[key]
-    dedup.values[key] = accepted.replace("accepted", "pending")
-    dedup.settle_after_checks[key] = accepted
+    dedup.fates[dedup.holders[KEY][0]] = "pending"  # as if its Kafka acknowledgement were due
+    dedup.settle_after_checks[KEY] = "accepted"
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
     assert outcome.status is Status.DUPLICATE
     assert len(publisher.published) == 1
@@ -136,8 +148,8 @@ async def test_event_in_flight_elsewhere_is_a_duplicate_once_that_request_succee
 async def test_event_whose_other_request_gave_up_is_published_here(
     dedup: FakeDedup, publisher: FakePublisher
 ) -> None:
-    dedup.values[("/agencies/so-tu-phap/mot-cua", "b6f1c1e2-0002")] = "pending:x"
-    dedup.settle_after_checks[("/agencies/so-tu-phap/mot-cua", "b6f1c1e2-0002")] = None
+    dedup.holders[KEY], dedup.fates["elsewhere"] = ("elsewhere", "x"), "pending"
+    dedup.settle_after_checks[KEY] = None
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
     assert outcome.status is Status.ACCEPTED
     assert len(publisher.published) == 1
@@ -149,7 +161,7 @@ async def test_broker_refusal_releases_the_claims_and_answers_503(dedup: FakeDed
         await intake(dedup, failing).submit(AGENCY, [event()], [])
     assert error.value.problem.status == 503
     assert error.value.problem.headers["Retry-After"]
-    assert dedup.values == {}
+    assert dedup.fate_of(KEY) is None  # released: a retry claims it again
 
 
 async def test_timeout_keeps_the_claim_until_the_late_acknowledgement_settles(
@@ -158,9 +170,9 @@ async def test_timeout_keeps_the_claim_until_the_late_acknowledgement_settles(
     slow = FakePublisher(PublishUnavailableError("slow", settling=True))
     with pytest.raises(ProblemError):
         await intake(dedup, slow).submit(AGENCY, [event()], [])
-    assert next(iter(dedup.values.values())).startswith("pending:")
+    assert dedup.fate_of(KEY) == "pending"
     await slow.pending[0](True)  # the broker did acknowledge, late
-    assert next(iter(dedup.values.values())).startswith("accepted:")
+    assert dedup.fate_of(KEY) == "accepted"
 
 
 async def test_batch_answers_per_event_and_publishes_the_good_ones(
