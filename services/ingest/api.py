@@ -1,5 +1,6 @@
 """HTTP routes: POST /v1/events and the health probes."""
 
+import math
 import time
 from collections import Counter
 from typing import Any
@@ -31,7 +32,7 @@ async def publish_events(request: Request) -> Response:
         mode_label = mode.value
         body = await _read_body(request, body_limit(mode, runtime.limits))
         events = raw_events(mode, request.headers, body, runtime.limits)
-        _rate_limit(runtime, principal, len(events))
+        await _rate_limit(runtime, principal, len(events))
         # The caller's W3C trace if it sent one, else the request's own server span.
         context = propagate.extract(request.headers, context=otel_context.get_current())
         with runtime.tracer.start_as_current_span(
@@ -87,10 +88,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _rate_limit(runtime: Runtime, principal: Principal, events: int) -> None:
-    wait = runtime.limiter.wait_for(principal.agency, events)
+async def _rate_limit(runtime: Runtime, principal: Principal, events: int) -> None:
+    wait = await runtime.limiter.wait_for(principal.agency, events)
     if wait > 0:
-        retry_after = max(1, min(60, int(wait) + 1))
+        retry_after = math.ceil(min(wait, 60))
         raise ProblemError(
             Problem(
                 "rate-limited",

@@ -101,7 +101,7 @@ class DedupStore:
         # and control characters in `id`.
         seen = self._seen
         lines = "\n".join(f"{seen}{i.source} {i.id}\t{i.fingerprint}" for i in identities)
-        async with _reachable():
+        async with reachable():
             answers = await self._claim_script(
                 args=[self._attempts, attempt, self._pending, self._retention, lines]
             )
@@ -127,13 +127,13 @@ class DedupStore:
 
     async def confirm(self, attempt: str) -> None:
         """Kafka acknowledged the attempt's events: retries of them are duplicates."""
-        async with _reachable():
+        async with reachable():
             # Written after its events' keys, with the same retention: it outlives them.
             await self._redis.set(self._attempts + attempt, "accepted", ex=self._retention)
 
     async def release(self, attempt: str) -> None:
         """The attempt's events were not produced: the next claim of each takes it."""
-        async with _reachable():
+        async with reachable():
             await self._redis.delete(self._attempts + attempt)
 
     async def ping(self) -> bool:
@@ -144,12 +144,12 @@ class DedupStore:
 
 
 @asynccontextmanager
-async def _reachable() -> AsyncIterator[None]:
+async def reachable() -> AsyncIterator[None]:
     """Redis unreachable: no dedup guarantee, so refuse with 503 rather than risk a double count."""
     try:
         yield
     except (RedisConnectionError, RedisTimeoutError, OSError) as e:
-        raise unavailable(f"the deduplication store is unreachable: {type(e).__name__}", 5) from e
+        raise unavailable(f"Redis is unreachable: {type(e).__name__}", 5) from e
 
 
 def _claim_of(answer: bytes, fingerprint: str) -> Claim:
