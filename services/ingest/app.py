@@ -2,7 +2,6 @@
 import time; clients start in the lifespan."""
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +11,7 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
 
 from ioc.problems import install_problem_handlers
+from ioc.serve import configure_logging, tune_garbage_collector
 from ioc.telemetry import configure_tracing
 from services.ingest import api
 from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
@@ -42,10 +42,12 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
             metrics.produce_seconds,
             settings.topic_prefix,
         )
+        keys = f"ioc:ingest:{settings.topic_prefix}"  # Redis keys isolated as topics are
         dedup = DedupStore(
             redis,
             retention_seconds=settings.dedup_retention_seconds,
             pending_seconds=int(settings.ack_timeout_seconds * 4) + 5,
+            prefix=keys,
         )
         app.state.runtime = Runtime(
             settings=settings,
@@ -54,7 +56,10 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
                 settings.max_event_bytes, settings.max_batch_bytes, settings.max_batch_events
             ),
             limiter=RateLimiter(
-                settings.rate_limit_events_per_second, settings.rate_limit_burst, time.monotonic
+                redis,
+                settings.rate_limit_events_per_second,
+                settings.rate_limit_burst,
+                prefix=keys,
             ),
             intake=Intake(dedup, publisher, in_flight_wait_seconds=settings.ack_timeout_seconds),
             dedup=dedup,
@@ -89,6 +94,15 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
     app.state.metrics_registry = registry
     described = document(settings.max_batch_events)
     app.openapi = lambda: described  # type: ignore[method-assign]  # the route reads its own body
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app of one of several worker processes (INGEST_WORKERS > 1): its metrics are served
+    by the process that supervises the workers."""
+    configure_logging()
+    app = create_app(IngestSettings(), serve_metrics=False)
+    tune_garbage_collector()  # the app is built: what it made at start-up is frozen
     return app
 
 

@@ -14,6 +14,13 @@ class IngestSettings(InfraSettings):
     metrics_port: int = Field(
         default=9101, description="Prometheus /metrics, kept off the API port."
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes serving the API on its port: ingest is CPU-bound, one a core. "
+        "Their metrics are served together; rate limits and dedup are shared in Redis.",
+    )
     agencies_file: Path = Field(description="Agency credentials: hashed API keys, OAuth2 clients.")
     jwks_url: str | None = Field(default=None, description="Enables bearer JWTs when set.")
     jwt_issuer: str | None = None

@@ -40,23 +40,27 @@ class Ingest:
         return self.settings.topic_prefix + canonical
 
     async def records(self, canonical_topic: str, at_least: int = 0, wait: float = 3) -> list[Any]:
-        """Every record on the topic: waits for `at_least`, then a quiet moment for strays."""
-        consumer = new_consumer(
-            self.settings.kafka_bootstrap_servers, self.topic(canonical_topic), group_id=None
+        return await records_on(
+            self.settings.kafka_bootstrap_servers, self.topic(canonical_topic), at_least, wait
         )
-        await consumer.start()
-        records: list[Any] = []
-        try:
-            deadline = asyncio.get_running_loop().time() + 30
-            while True:
-                batch = await consumer.getmany(timeout_ms=int(wait * 1000))
-                fetched = [r for part in batch.values() for r in part]
-                records += fetched
-                done = len(records) >= at_least and not fetched
-                if done or asyncio.get_running_loop().time() > deadline:
-                    return records
-        finally:
-            await consumer.stop()
+
+
+async def records_on(bootstrap: str, topic: str, at_least: int = 0, wait: float = 3) -> list[Any]:
+    """Every record on the topic: waits for `at_least`, then a quiet moment for strays."""
+    consumer = new_consumer(bootstrap, topic, group_id=None)
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while True:
+            batch = await consumer.getmany(timeout_ms=int(wait * 1000))
+            fetched = [r for part in batch.values() for r in part]
+            records += fetched
+            done = len(records) >= at_least and not fetched
+            if done or asyncio.get_running_loop().time() > deadline:
+                return records
+    finally:
+        await consumer.stop()
 
 
 StartIngest = Callable[..., Awaitable[Ingest]]
