@@ -3,16 +3,12 @@ and HTTP served the same way everywhere."""
 
 import gc
 import logging
-import os
-import tempfile
 from typing import Any
 
 import orjson
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from prometheus_client import CollectorRegistry, start_http_server
-from prometheus_client.multiprocess import MultiProcessCollector
 
 
 def configure_logging() -> None:
@@ -47,31 +43,6 @@ def serve(app: FastAPI, host: str, port: int) -> None:
         access_log=False,
         timeout_graceful_shutdown=5,
     )
-
-
-def serve_workers(factory: str, host: str, port: int, workers: int, metrics_port: int) -> None:
-    """`workers` processes answering on one port, each building its app with `factory`
-    ("module:function"); uvicorn's supervisor restarts any that dies. Their metrics are served
-    together on `metrics_port`, from the files each process writes its values to
-    (prometheus_client's multiprocess mode; the directory is read by the workers at start)."""
-    with tempfile.TemporaryDirectory(prefix="ioc-metrics-") as folder:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=folder)  # type: ignore[no-untyped-call]
-        metrics_server, _ = start_http_server(metrics_port, host, registry)
-        try:
-            uvicorn.run(
-                factory,
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_level="warning",
-                access_log=False,
-                timeout_graceful_shutdown=5,
-            )
-        finally:
-            metrics_server.shutdown()
 
 
 class FastJSONResponse(JSONResponse):

@@ -1,9 +1,10 @@
 """`python -m services.ingest` with INGEST_WORKERS=2: two processes answer on one port, every
-accepted event is produced once, one /metrics counts what both did, and an agency's rate
-limit holds across them."""
+accepted event is produced once, one /metrics counts what both did, an agency's rate limit
+holds across them, and a worker that dies is replaced."""
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -109,6 +110,15 @@ async def test_two_workers_share_the_port_the_metrics_and_the_rate_limit(
     assert sorted(dict(r.headers)["ce_id"].decode() for r in produced) == sorted(
         e["id"] for e in events
     )
+
+    killed = children(two_workers.pid, "spawn_main")[0]
+    os.kill(killed, signal.SIGKILL)
+
+    async def replaced() -> bool:
+        workers = children(two_workers.pid, "spawn_main")
+        return len(workers) == 2 and killed not in workers
+
+    await eventually(replaced, within=30)
 
 
 def children(pid: int, running: str) -> list[int]:
