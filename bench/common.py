@@ -1,4 +1,5 @@
-"""What the benchmarks share: realistic dossier events, starting a service as its own process."""
+"""What the benchmarks share: realistic dossier events, starting a service as its own process,
+cleaning up after a run."""
 
 import json
 import os
@@ -7,10 +8,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import redis.asyncio as aioredis
+from aiokafka.admin import AIOKafkaAdminClient
 
 from catalog import load_province
 
@@ -65,6 +70,28 @@ def start_process(
         process.kill()
         raise RuntimeError(f"{args[0]} did not become ready at {ready_url}")
     return process
+
+
+@asynccontextmanager
+async def scratch(bootstrap: str, redis_url: str, run: str) -> AsyncIterator[None]:
+    """A run's topics (whose history is kept forever) and Redis keys (a week of dedup keys) are
+    removed when it ends, so that one run does not slow the next or fill the machine."""
+    try:
+        yield
+    finally:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics([t for t in await admin.list_topics() if run in t])
+        finally:
+            await admin.close()
+        redis = aioredis.Redis.from_url(redis_url)
+        try:
+            keys = [k async for k in redis.scan_iter(match=f"*{run}*", count=10_000)]
+            for start in range(0, len(keys), 10_000):
+                await redis.unlink(*keys[start : start + 10_000])
+        finally:
+            await redis.aclose()
 
 
 def rss_bytes(pid: int) -> int:

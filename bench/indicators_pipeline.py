@@ -34,7 +34,14 @@ import yaml
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.common import accepted_dossiers, percentiles, rate_table, rss_bytes, start_process
+from bench.common import (
+    accepted_dossiers,
+    percentiles,
+    rate_table,
+    rss_bytes,
+    scratch,
+    start_process,
+)
 from contracts import ALL_TOPICS, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import DOSSIER_EVENTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer, security_options
@@ -193,6 +200,11 @@ async def main() -> None:
     args = parser.parse_args()
     bootstrap, redis_url = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["REDIS_URL"]
     run = f"bench-{uuid.uuid4().hex[:8]}"
+    async with scratch(bootstrap, redis_url, run):
+        await benchmark(args, bootstrap, redis_url, run)
+
+
+async def benchmark(args: argparse.Namespace, bootstrap: str, redis_url: str, run: str) -> None:
     topics, state = f"{run}.", f"{run}:kpi:"
     topic = topics + DOSSIER_EVENTS.name
     await ensure_topics(bootstrap, ALL_TOPICS, prefix=topics)

@@ -31,7 +31,7 @@ import aiohttp
 import orjson
 import yaml
 
-from bench.common import percentiles, rate_table, start_process
+from bench.common import percentiles, rate_table, scratch, start_process
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from ioc.kafka import ensure_topics, new_producer
 from ioc.keys import hash_api_key
@@ -177,10 +177,15 @@ async def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--clients", type=int, default=16, help="concurrent batch clients")
     parser.add_argument("--singles", type=int, default=3_000)
-    parser.add_argument("--rounds", type=int, default=3, help="report the median of N rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="turns; the median is reported")
     args = parser.parse_args()
     bootstrap, redis_url = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["REDIS_URL"]
     run = f"bench-{uuid.uuid4().hex[:8]}"
+    async with scratch(bootstrap, redis_url, run):
+        await benchmark(args, bootstrap, redis_url, run)
+
+
+async def benchmark(args: argparse.Namespace, bootstrap: str, redis_url: str, run: str) -> None:
     await ensure_topics(bootstrap, ALL_TOPICS, prefix=f"{run}.raw.")
     await ensure_topics(bootstrap, ALL_TOPICS, prefix=f"{run}.svc.")
     record_size = len(to_kafka_record(parse_event(events(1, run)[0])).value)
