@@ -136,7 +136,7 @@ async def snapshot_of(redis_url: str, prefix: str, kpi: str) -> dict[str, Any] |
 
 
 async def wait_for_denominator(
-    redis_url: str, prefix: str, kpi: str, count: int, within: float = 90
+    redis_url: str, prefix: str, kpi: str, count: int, within: float = 90, every: float = 0.2
 ) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
@@ -145,7 +145,7 @@ async def wait_for_denominator(
         seen.update(snapshot or {})
         return snapshot is not None and snapshot["denominator"] >= count
 
-    await eventually(reached, within=within, every=0.2, explain=lambda: f"(last seen: {seen})")
+    await eventually(reached, within=within, every=every, explain=lambda: f"(last seen: {seen})")
     return seen
 
 
