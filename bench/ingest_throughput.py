@@ -4,7 +4,8 @@
 
 1. Kafka's own ProducerPerformance (acks=all, idempotent): the machine's ceiling.
 2. A raw aiokafka idempotent producer sending the same records the service would produce
-   (in this process, with the garbage collector tuned as the services tune it).
+   (in this process, on the service's runtime: uvloop, the garbage collector tuned as the
+   services tune it).
 3. The ingest service taking the same events in batches over HTTP, through auth, rate limit,
    validation, Redis dedup and acks=all produce: with one worker process, and with one per
    core (INGEST_WORKERS=2 on the 2-core reference machine), as it is deployed there.
@@ -29,6 +30,7 @@ from typing import Any, NamedTuple
 
 import aiohttp
 import orjson
+import uvloop
 import yaml
 
 from bench.common import percentiles, rate_table, scratch, start_process
@@ -271,4 +273,4 @@ async def benchmark(args: argparse.Namespace, bootstrap: str, redis_url: str, ru
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
+    uvloop.run(main())  # the event loop the service runs on (uvicorn's), for the raw producer too
