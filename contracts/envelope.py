@@ -4,12 +4,11 @@
 agency, the event time every KPI is aggregated by.
 """
 
-import re
 from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from contracts.topics import Topic
@@ -25,7 +24,8 @@ Code = Annotated[
 ]
 
 # CloudEvents: extension attribute names are lower-case ASCII letters and digits, at most 20.
-_EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+EXTENSION_NAME_PATTERN = r"^[a-z0-9]{1,20}$"
+ExtensionName = Annotated[str, StringConstraints(pattern=EXTENSION_NAME_PATTERN)]
 
 
 class Payload(BaseModel):
@@ -58,7 +58,12 @@ def field_errors(model: BaseModel, errors: Iterable[tuple[str, str]]) -> Validat
 class CloudEvent(BaseModel):
     """Base of every event type; subclasses fix `type`, `data` and the Kafka `topic`."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(
+        frozen=True,
+        extra="allow",
+        # Every attribute's name, the extensions' too, as the CloudEvents spec has them.
+        json_schema_extra={"propertyNames": {"pattern": EXTENSION_NAME_PATTERN}},
+    )
 
     topic: ClassVar[Topic]
 
@@ -85,19 +90,9 @@ class CloudEvent(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str | None = Field(default=None, max_length=1024, pattern=r"^\S+$")
     data: Payload
-
-    @model_validator(mode="after")
-    def _extensions_follow_the_spec(self) -> "CloudEvent":
-        if not self.__pydantic_extra__:  # most events carry none
-            return self
-        for name, value in self.__pydantic_extra__.items():
-            if not _EXTENSION_NAME.match(name):
-                raise ValueError(
-                    f"extension attribute {name!r} must be 1-20 lower-case letters or digits"
-                )
-            if not isinstance(value, str | int | bool):
-                raise ValueError(f"extension attribute {name!r} must be a string, integer or bool")
-        return self
+    # Extension attributes: the CloudEvents spec's names, string, integer or boolean values,
+    # checked by pydantic's core (no Python call per event).
+    __pydantic_extra__: dict[ExtensionName, str | int | bool] = Field(init=False)
 
     @abstractmethod
     def partition_key(self) -> str:
