@@ -4,14 +4,13 @@ consumer can read the attributes without parsing the value. Pure: no Kafka clien
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from contracts.envelope import CloudEvent
 from contracts.registry import EVENT_ADAPTER, AnyEvent
 
 
-@dataclass(frozen=True, slots=True)
-class KafkaRecord:
+class KafkaRecord(NamedTuple):  # made for every event ingested: a tuple is the cheapest
     key: bytes
     value: bytes
     headers: tuple[tuple[str, bytes], ...]
