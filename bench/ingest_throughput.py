@@ -177,7 +177,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=40_000)
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--clients", type=int, default=16, help="concurrent batch clients")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent batch clients")
     parser.add_argument("--singles", type=int, default=3_000)
     parser.add_argument("--rounds", type=int, default=5, help="turns; the median is reported")
     args = parser.parse_args()
