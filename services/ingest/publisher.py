@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 Settled = Callable[[bool], Awaitable[None]]
 Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
 Headers = list[tuple[str, bytes]]
+# A request's records and trace headers, waiting to be committed with the next group.
+Waiting = tuple[Sequence[Outgoing], Headers, "asyncio.Future[None]"]
 
 
 class PublishUnavailableError(Exception):
@@ -51,7 +53,7 @@ class KafkaPublisher:
         self._producer: AIOKafkaProducer | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._connector: asyncio.Task[None] | None = None
-        self._next_group: list[tuple[Sequence[Outgoing], Headers, asyncio.Future[None]]] = []
+        self._next_group: list[Waiting] = []
         self._committer: asyncio.Task[None] | None = None
 
     @property
@@ -143,11 +145,7 @@ class KafkaPublisher:
         except Exception:  # it is stopping because it failed: nothing more to learn from it
             log.debug("the replaced producer stopped with an error", exc_info=True)
 
-    async def _send_all(
-        self,
-        producer: AIOKafkaProducer,
-        group: Sequence[tuple[Sequence[Outgoing], Headers, asyncio.Future[None]]],
-    ) -> None:
+    async def _send_all(self, producer: AIOKafkaProducer, group: Sequence[Waiting]) -> None:
         # In request order, so records with the same key keep their order.
         await send_in_batches(
             producer,
