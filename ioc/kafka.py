@@ -98,33 +98,55 @@ def murmur2(data: bytes) -> int:
     return h ^ (h >> 15)
 
 
-async def send_in_batches(
-    producer: AIOKafkaProducer,
-    records: Iterable[tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]],
-) -> None:
+OutgoingRecord = tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]
+
+
+async def send_in_batches(producer: AIOKafkaProducer, records: Iterable[OutgoingRecord]) -> None:
+    """Sends the records as `send_batches` does; raises the first failure, if any."""
+    for failure in await send_batches(producer, records):
+        if failure is not None:
+            raise failure
+
+
+async def send_batches(
+    producer: AIOKafkaProducer, records: Iterable[OutgoingRecord]
+) -> list[BaseException | None]:
     """Sends (topic, key, value, headers) records in one batch per partition, partitioned as
-    the producer would, and returns once the broker acknowledged all of them. Thousands of
-    records at once: `send()` costs a coroutine and a future per record, this does not."""
+    the producer would, and returns once the broker answered for all of them: for each record,
+    in order, None if it was acknowledged, else the error that kept it out. (Batches to other
+    partitions, on other brokers, may land when one does not.) Thousands of records at once:
+    `send()` costs a coroutine and a future per record, this does not."""
     partitions: dict[str, list[int]] = {}
-    open_batches: dict[tuple[str, int], Any] = {}
-    acks = []
+    open_batches: dict[tuple[str, int], int] = {}  # the batch being filled, by partition
+    batches: list[tuple[str, int, Any]] = []
+    batch_of: list[int] = []  # each record's batch
     for topic, key, value, header_pairs in records:
         # The batch builder takes a list only.
         headers = header_pairs if isinstance(header_pairs, list) else list(header_pairs)
         if topic not in partitions:
             partitions[topic] = sorted(await producer.partitions_for(topic))
         partition = caching_partitioner(key, partitions[topic], partitions[topic])
-        batch = open_batches.get((topic, partition))
-        if batch is not None:
-            if batch.append(key=key, value=value, timestamp=None, headers=headers):
-                continue
-            acks.append(await producer.send_batch(batch, topic, partition=partition))  # full
-        batch = open_batches[(topic, partition)] = producer.create_batch()
-        if not batch.append(key=key, value=value, timestamp=None, headers=headers):
-            raise ValueError(f"a record for {topic} is larger than a whole batch")
-    for (topic, partition), batch in open_batches.items():
-        acks.append(await producer.send_batch(batch, topic, partition=partition))
-    await asyncio.gather(*acks)
+        filling = open_batches.get((topic, partition))
+        if filling is None or not batches[filling][2].append(
+            key=key, value=value, timestamp=None, headers=headers
+        ):  # none yet, or full: a new one goes out after it, keeping the order
+            filling = open_batches[(topic, partition)] = len(batches)
+            batches.append((topic, partition, producer.create_batch()))
+            if not batches[filling][2].append(
+                key=key, value=value, timestamp=None, headers=headers
+            ):
+                raise ValueError(f"a record for {topic} is larger than a whole batch")
+        batch_of.append(filling)
+    outcomes = await asyncio.gather(
+        *(_send_batch(producer, topic, partition, batch) for topic, partition, batch in batches),
+        return_exceptions=True,
+    )
+    return [outcomes[b] if isinstance(outcomes[b], BaseException) else None for b in batch_of]
+
+
+async def _send_batch(producer: AIOKafkaProducer, topic: str, partition: int, batch: Any) -> None:
+    acknowledged = await producer.send_batch(batch, topic, partition=partition)
+    await acknowledged
 
 
 def new_consumer(

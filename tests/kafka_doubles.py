@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka.errors import OutOfOrderSequenceNumber
+from aiokafka.errors import NotLeaderForPartitionError, OutOfOrderSequenceNumber
 
 
 class Batch:
@@ -15,8 +15,9 @@ class Batch:
 
 
 class Producer:
-    def __init__(self, lost: bool) -> None:
+    def __init__(self, lost: bool, refused_partitions: frozenset[int] = frozenset()) -> None:
         self.lost, self.stopped, self.sent = lost, False, 0
+        self.refused_partitions = refused_partitions  # their leader is gone: NotLeader
 
     async def start(self) -> None:
         pass
@@ -30,10 +31,12 @@ class Producer:
     def create_batch(self) -> Batch:
         return Batch()
 
-    async def send(self, *_: Any, **__: Any) -> "asyncio.Future[None]":
+    async def send(self, *_: Any, partition: int = 0, **__: Any) -> "asyncio.Future[None]":
         acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self.lost:
             acknowledged.set_exception(OutOfOrderSequenceNumber())
+        elif partition in self.refused_partitions:
+            acknowledged.set_exception(NotLeaderForPartitionError())
         else:
             self.sent += 1
             acknowledged.set_result(None)
@@ -52,11 +55,14 @@ def first_one_lost(made: list[Producer]) -> Callable[..., Producer]:
     return new_producer
 
 
-def healthy(made: list[Producer]) -> Callable[..., Producer]:
-    """A `new_producer` whose producers all work; each one made is in `made`."""
+def healthy(
+    made: list[Producer], refused_partitions: frozenset[int] = frozenset()
+) -> Callable[..., Producer]:
+    """A `new_producer` whose producers work (but for partitions whose leader is gone); each
+    one made is in `made`."""
 
     def new_producer(*_: Any, **__: Any) -> Producer:
-        made.append(Producer(lost=False))
+        made.append(Producer(lost=False, refused_partitions=refused_partitions))
         return made[-1]
 
     return new_producer

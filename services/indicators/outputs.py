@@ -9,6 +9,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 
+from ioc.kafka import OutgoingRecord
 from kpi.rows import Row
 from services.indicators.processor import Record, Traces
 from services.indicators.readmodel import to_snapshot
@@ -23,7 +24,6 @@ PROVINCE_KPI = Gauge(
     ["indicator", "year"],
 )
 
-OutgoingRecord = tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]
 SendAll = Callable[[Sequence[OutgoingRecord]], Awaitable[None]]
 
 

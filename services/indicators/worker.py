@@ -30,6 +30,7 @@ from catalog import load_province
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
 from ioc.kafka import (
     PRODUCER_LOST,
+    OutgoingRecord,
     new_consumer,
     new_producer,
     send_in_batches,
@@ -38,7 +39,7 @@ from ioc.kafka import (
 from ioc.retry import until_done
 from ioc.serve import tune_garbage_collector
 from kpi.definitions import load_definitions
-from services.indicators.outputs import KafkaOutputs, OutgoingRecord
+from services.indicators.outputs import KafkaOutputs
 from services.indicators.processor import Outcome, Processor, Read, Record, TraceContext
 from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState

@@ -93,14 +93,16 @@ class DedupStore:
         self._retention, self._pending = retention_seconds, pending_seconds
         self._claim_script = redis.register_script(_CLAIM)
 
+    def _key(self, identity: Identity) -> str:
+        return f"{self._seen}{identity.source} {identity.id}"
+
     async def claim(self, identities: list[Identity], attempt: str) -> list[Claim]:
         """Claims the events for `attempt`; the others answer what became of them."""
         if not identities:
             return []
         # Sources and ids hold no tabs or newlines: the contracts forbid whitespace in `source`
         # and control characters in `id`.
-        seen = self._seen
-        lines = "\n".join(f"{seen}{i.source} {i.id}\t{i.fingerprint}" for i in identities)
+        lines = "\n".join(f"{self._key(i)}\t{i.fingerprint}" for i in identities)
         async with reachable():
             answers = await self._claim_script(
                 args=[self._attempts, attempt, self._pending, self._retention, lines]
@@ -135,6 +137,14 @@ class DedupStore:
         """The attempt's events were not produced: the next claim of each takes it."""
         async with reachable():
             await self._redis.delete(self._attempts + attempt)
+
+    async def forget(self, identities: list[Identity]) -> None:
+        """These events of a pending attempt were not produced: the next claim of each takes
+        it, while the attempt's others keep its fate."""
+        if not identities:
+            return
+        async with reachable():
+            await self._redis.delete(*(self._key(i) for i in identities))
 
     async def ping(self) -> bool:
         try:

@@ -29,6 +29,7 @@ class Dedup(Protocol):
     ) -> list[Claim]: ...
     async def confirm(self, attempt: str) -> None: ...
     async def release(self, attempt: str) -> None: ...
+    async def forget(self, identities: list[Identity]) -> None: ...
 
 
 class Publisher(Protocol):
@@ -134,16 +135,27 @@ class Intake:
         if not items:
             return
 
-        async def on_settled(acknowledged: bool) -> None:
-            await (self._dedup.confirm if acknowledged else self._dedup.release)(attempt)
+        async def on_settled(landed: Sequence[bool]) -> None:
+            await self._settle(attempt, items, landed)
 
         records = [(c.event.topic.name, c.record) for c in items]
         try:
             await self._publisher.publish(records, trace_headers, on_settled)
         except PublishUnavailableError as e:
             if not e.settling:
-                await self._dedup.release(attempt)
+                await self._settle(attempt, items, e.landed or [False] * len(items))
             raise unavailable(f"events not accepted: {e}; retry the same request", 5) from e
+        await self._dedup.confirm(attempt)
+
+    async def _settle(self, attempt: str, items: list[Candidate], landed: Sequence[bool]) -> None:
+        """What Kafka took is accepted (its retry is a duplicate), what it refused forgotten (its
+        retry is produced): the broker answers per partition, and may take only some."""
+        refused = [c.identity for c, took in zip(items, landed, strict=True) if not took]
+        if len(refused) == len(items):
+            await self._dedup.release(attempt)
+            return
+        if refused:
+            await self._dedup.forget(refused)
         await self._dedup.confirm(attempt)
 
 

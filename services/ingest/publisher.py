@@ -8,7 +8,9 @@ partition, so a batch per request would cap throughput at one request's records 
 
 Every wait is bounded: when the broker does not acknowledge in time the caller answers 503 at
 once, while the batches already handed to the producer settle in the background (they may still
-land; the caller's `on_settled` records which way it went)."""
+land; the caller's `on_settled` records which way it went). The broker answers for each batch,
+so it may take some of a request's records and refuse others (a partition whose leader is gone):
+the caller learns which."""
 
 import asyncio
 import logging
@@ -20,23 +22,27 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from ioc.kafka import PRODUCER_LOST, new_producer, send_in_batches
+from ioc.kafka import PRODUCER_LOST, new_producer, send_batches
 
 log = logging.getLogger(__name__)
 
-Settled = Callable[[bool], Awaitable[None]]
+Settled = Callable[[Sequence[bool]], Awaitable[None]]  # which records the broker acknowledged
 Outgoing = tuple[str, KafkaRecord]  # canonical topic name, record
 Headers = list[tuple[str, bytes]]
+Failures = list[BaseException | None]  # for each record, None if acknowledged
 # A request's records and trace headers, waiting to be committed with the next group.
-Waiting = tuple[Sequence[Outgoing], Headers, "asyncio.Future[None]"]
+Waiting = tuple[Sequence[Outgoing], Headers, "asyncio.Future[Failures]"]
 
 
 class PublishUnavailableError(Exception):
-    """Nothing was acknowledged in time; `settling` says whether sends may still land."""
+    """Not every record was acknowledged in time. `settling`: they may still land (the caller
+    hears how through its `on_settled`). Otherwise `landed` says which were acknowledged."""
 
-    def __init__(self, reason: str, *, settling: bool) -> None:
+    def __init__(
+        self, reason: str, *, settling: bool, landed: Sequence[bool] | None = None
+    ) -> None:
         super().__init__(reason)
-        self.settling = settling
+        self.settling, self.landed = settling, landed
 
 
 class KafkaPublisher:
@@ -102,34 +108,41 @@ class KafkaPublisher:
         """Return once Kafka acknowledged every record; raise PublishUnavailableError otherwise."""
         if self._producer is None:
             raise PublishUnavailableError("not connected to Kafka yet", settling=False)
-        acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._next_group.append((records, headers, acknowledged))
+        answered: asyncio.Future[Failures] = asyncio.get_running_loop().create_future()
+        self._next_group.append((records, headers, answered))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_groups(), name="kafka-commit")
         with self._ack_seconds.time():
-            done, _ = await asyncio.wait({acknowledged}, timeout=self._timeout)
+            done, _ = await asyncio.wait({answered}, timeout=self._timeout)
         if not done:
-            self._settle_later(acknowledged, on_settled)
+            self._settle_later(answered, on_settled)
             raise PublishUnavailableError("Kafka did not acknowledge in time", settling=True)
-        if error := acknowledged.exception():
-            raise PublishUnavailableError(f"Kafka refused the records: {error!r}", settling=False)
+        failures = answered.result()
+        if error := next((f for f in failures if f is not None), None):
+            landed = [f is None for f in failures]
+            raise PublishUnavailableError(
+                f"Kafka refused {landed.count(False)} of {len(landed)} records: {error!r}",
+                settling=False,
+                landed=landed,
+            )
 
     async def _commit_groups(self) -> None:
         while self._next_group:
             group, self._next_group = self._next_group, []
             producer = self._producer
+            failures: Failures
             try:
                 if producer is None:
                     raise PublishUnavailableError("not connected to Kafka", settling=False)
-                await self._send_all(producer, group)
-            except Exception as error:
-                if producer is not None and isinstance(error, PRODUCER_LOST):
-                    self._replace(producer)  # until the new one is up: 503
-                for _, _, acknowledged in group:
-                    acknowledged.set_exception(error)
-            else:
-                for _, _, acknowledged in group:
-                    acknowledged.set_result(None)
+                failures = await self._send_all(producer, group)
+            except Exception as error:  # nothing was sent
+                failures = [error] * sum(len(records) for records, _, _ in group)
+            if producer is not None and any(isinstance(f, PRODUCER_LOST) for f in failures):
+                self._replace(producer)  # until the new one is up: 503
+            start = 0
+            for records, _, answered in group:
+                answered.set_result(failures[start : start + len(records)])
+                start += len(records)
 
     def _replace(self, lost: AIOKafkaProducer) -> None:
         if self._producer is not lost:
@@ -145,9 +158,9 @@ class KafkaPublisher:
         except Exception:  # it is stopping because it failed: nothing more to learn from it
             log.debug("the replaced producer stopped with an error", exc_info=True)
 
-    async def _send_all(self, producer: AIOKafkaProducer, group: Sequence[Waiting]) -> None:
+    async def _send_all(self, producer: AIOKafkaProducer, group: Sequence[Waiting]) -> Failures:
         # In request order, so records with the same key keep their order.
-        await send_in_batches(
+        return await send_batches(
             producer,
             (
                 (self._prefix + topic, record.key, record.value, [*record.headers, *headers])
@@ -156,14 +169,9 @@ class KafkaPublisher:
             ),
         )
 
-    def _settle_later(self, sending: asyncio.Future[None], on_settled: Settled) -> None:
+    def _settle_later(self, answered: asyncio.Future[Failures], on_settled: Settled) -> None:
         async def settle() -> None:
-            try:
-                await sending
-            except Exception:  # any failure means "not acknowledged": free the claims
-                await on_settled(False)
-            else:
-                await on_settled(True)
+            await on_settled([failure is None for failure in await answered])
 
         self._in_background(settle())
 

@@ -73,6 +73,10 @@ class FakeDedup:
     async def release(self, attempt: str) -> None:
         self.fates.pop(attempt, None)
 
+    async def forget(self, identities: list[Identity]) -> None:
+        for i in identities:
+            self.holders.pop((i.source, i.id))
+
 
 class FakePublisher:
     def __init__(self, failure: PublishUnavailableError | None = None) -> None:
@@ -171,8 +175,33 @@ async def test_timeout_keeps_the_claim_until_the_late_acknowledgement_settles(
     with pytest.raises(ProblemError):
         await intake(dedup, slow).submit(AGENCY, [event()], [])
     assert dedup.fate_of(KEY) == "pending"
-    await slow.pending[0](True)  # the broker did acknowledge, late
+    await slow.pending[0]([True])  # the broker did acknowledge, late
     assert dedup.fate_of(KEY) == "accepted"
+
+
+async def test_records_the_broker_refused_are_produced_again_those_it_took_are_not(
+    dedup: FakeDedup, publisher: FakePublisher
+) -> None:
+    # One partition's leader gone: the broker took the first event and refused the second.
+    batch = [event(), event(id="second")]
+    partly = FakePublisher(
+        PublishUnavailableError("one partition", settling=False, landed=[True, False])
+    )
+    with pytest.raises(ProblemError) as error:
+        await intake(dedup, partly).submit(AGENCY, batch, [])
+    assert error.value.problem.status == 503
+    outcomes = await intake(dedup, publisher).submit(AGENCY, batch, [])  # the client retries
+    assert [o.status for o in outcomes] == [Status.DUPLICATE, Status.ACCEPTED]
+    assert [e.id for e in publisher.published] == ["second"]
+
+
+async def test_a_late_partial_acknowledgement_settles_each_event(dedup: FakeDedup) -> None:
+    slow = FakePublisher(PublishUnavailableError("slow", settling=True))
+    with pytest.raises(ProblemError):
+        await intake(dedup, slow).submit(AGENCY, [event(), event(id="second")], [])
+    await slow.pending[0]([False, True])
+    second = (KEY[0], "second")
+    assert (dedup.fate_of(KEY), dedup.fate_of(second)) == (None, "accepted")
 
 
 async def test_batch_answers_per_event_and_publishes_the_good_ones(

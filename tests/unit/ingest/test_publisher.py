@@ -2,11 +2,13 @@
 after a broker restart: aiokafka's sender stops for good), so ingest recovers by itself."""
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from prometheus_client import CollectorRegistry, Histogram
 
 from contracts import KafkaRecord
+from ioc.kafka import caching_partitioner
 from services.ingest import publisher as module
 from services.ingest.publisher import KafkaPublisher, PublishUnavailableError
 from tests.infrastructure import eventually
@@ -22,8 +24,8 @@ async def test_a_producer_the_broker_lost_is_replaced(monkeypatch: pytest.Monkey
     publisher = KafkaPublisher("127.0.0.1:9", 1.0, seconds)
     settled: list[bool] = []
 
-    async def on_settled(acknowledged: bool) -> None:
-        settled.append(acknowledged)
+    async def on_settled(landed: Sequence[bool]) -> None:
+        settled.append(all(landed))
 
     async def ready() -> bool:
         return publisher.ready
@@ -51,7 +53,7 @@ async def test_concurrent_requests_are_committed_together(monkeypatch: pytest.Mo
     async def ready() -> bool:
         return publisher.ready
 
-    async def settled(acknowledged: bool) -> None:
+    async def settled(landed: Sequence[bool]) -> None:
         pass
 
     await eventually(ready, within=5)
@@ -61,4 +63,27 @@ async def test_concurrent_requests_are_committed_together(monkeypatch: pytest.Mo
     ]
     await asyncio.gather(*(publisher.publish(records, [], settled) for records in requests))
     assert made[0].sent <= 2  # one batch for each of the two partitions, not one per request
+    await publisher.stop()
+
+
+async def test_a_partition_refused_fails_only_its_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A leader gone for partition 1: the broker takes the records for partition 0.
+    monkeypatch.setattr(module, "new_producer", healthy([], refused_partitions=frozenset({1})))
+    publisher = KafkaPublisher("127.0.0.1:9", 1.0, Histogram("s", "", registry=CollectorRegistry()))
+    publisher.start()
+
+    async def ready() -> bool:
+        return publisher.ready
+
+    async def settled(landed: Sequence[bool]) -> None:
+        pass
+
+    await eventually(ready, within=5)
+    keys = [f"D-{i}".encode() for i in range(20)]
+    records = [("ioc.dossier-events.v1", KafkaRecord(k, b"{}", ())) for k in keys]
+    with pytest.raises(PublishUnavailableError) as refused:
+        await publisher.publish(records, [], settled)
+    assert refused.value.settling is False
+    assert refused.value.landed == [caching_partitioner(k, [0, 1], [0, 1]) == 0 for k in keys]
+    assert 0 < sum(refused.value.landed) < len(keys)
     await publisher.stop()
