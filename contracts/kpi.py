@@ -20,7 +20,11 @@ class KpiSnapshot(BaseModel):
     numerator: float
     denominator: float
     reported_at: datetime | None = None
-    updated_at: datetime
+    updated_at: datetime = Field(
+        description="When the KPI last changed, by the state store's one clock: of two "
+        "snapshots of a KPI (several workers publish), the later `updated_at` is the newer, "
+        "whichever came last on the topic."
+    )
 
     def key(self) -> str:
         return f"{self.indicator}|{self.scope}|{self.period}"

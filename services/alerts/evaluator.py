@@ -73,6 +73,7 @@ class Evaluator:
         self._wanted = {(t.indicator, f"org:{t.scope}") for t in plan.targets}
         self._series: dict[tuple[str, str], dict[str, float]] = {}
         self._trace_parents: dict[tuple[str, str], str] = {}
+        self._updated: dict[str, datetime] = {}  # by KPI key: the newest snapshot taken
         self.views: dict[str, TargetView] = {}
         self._open: dict[str, OpenItem] = {}
         self._agency_names = {a.code: (a.name_vi, a.name_en) for a in province.agencies.values()}
@@ -89,12 +90,21 @@ class Evaluator:
         touched = set()
         for s, trace_parent in snapshots:
             key = (s.indicator, s.scope)
-            if key in self._wanted and s.value is not None:
+            if key in self._wanted and s.value is not None and self._newest(s):
                 self._series.setdefault(key, {})[s.period] = s.value
                 if trace_parent:
                     self._trace_parents[key] = trace_parent
                 touched.add(key)
         return touched
+
+    def _newest(self, snapshot: KpiSnapshot) -> bool:
+        """Whether the snapshot is newer than any seen of its KPI: two workers may publish
+        one KPI, and the broker may take the older value last."""
+        seen = self._updated.get(snapshot.key())
+        if seen is not None and snapshot.updated_at < seen:
+            return False
+        self._updated[snapshot.key()] = snapshot.updated_at
+        return True
 
     async def assess_targets(self, which: set[tuple[str, str]] | None = None) -> None:
         with EVALUATION_SECONDS.time(), TRACER.start_as_current_span("alerts.assess_targets"):

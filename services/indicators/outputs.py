@@ -3,15 +3,13 @@
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 
 from ioc.kafka import OutgoingRecord
-from kpi.rows import Row
-from services.indicators.processor import Record, Traces
+from services.indicators.processor import Record, Stored, Traces
 from services.indicators.readmodel import to_snapshot
 
 log = logging.getLogger(__name__)
@@ -46,11 +44,10 @@ class KafkaOutputs:
         self._consumer = consumer
         self._queued: list[OutgoingRecord] = []
 
-    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None:
-        now = datetime.now(UTC)
+    async def publish(self, rows: Mapping[str, Stored], traces: Traces) -> None:
         snapshots = [
-            to_snapshot(kpi, row, self._factors.get(kpi.split("|", 1)[0], 100.0), now)
-            for kpi, row in rows.items()
+            to_snapshot(kpi, row, self._factors.get(kpi.split("|", 1)[0], 100.0), updated_at)
+            for kpi, (row, updated_at) in rows.items()
         ]
         for s in snapshots:
             if s.scope == self._province_scope and len(s.period) == 4 and s.value is not None:

@@ -11,7 +11,8 @@ between the state and the snapshot topic: its offsets are committed only after p
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -64,17 +65,26 @@ class Outcome:
     traced: list[tuple[Record, TraceContext]] = field(default_factory=list)
 
 
+class Stored(NamedTuple):
+    """A KPI row as the state holds it, and when it last changed by the state's own clock: one
+    clock for every worker, so of two snapshots of a KPI the later change has the later time,
+    whichever worker published it and whichever reached the topic first."""
+
+    row: Row
+    updated_at: datetime
+
+
 class KpiState(Protocol):
     async def progress(self, sources: list[str]) -> dict[str, int]: ...
     async def apply(
         self, expected: Mapping[str, int], last: Mapping[str, int], deltas: Mapping[str, Row]
     ) -> bool: ...
-    async def stored(self, kpis: list[str]) -> dict[str, Row]: ...
+    async def stored(self, kpis: list[str]) -> dict[str, Stored]: ...
 
 
 class Outputs(Protocol):
     async def dead_letter(self, record: Record, reason: str) -> None: ...
-    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None: ...
+    async def publish(self, rows: Mapping[str, Stored], traces: Traces) -> None: ...
     async def flush(self) -> None: ...
 
 

@@ -1,12 +1,12 @@
 """The KPI state in Redis, which is also the read model:
 - `<prefix>row:<indicator|scope|period>`: hash of numerator, denominator, value, reported_at,
-  updated_at (one per KPI row, all source partitions together);
+  updated_at (by Redis's clock) (one per KPI row, all source partitions together);
 - `<prefix>index:<indicator>`: set of `scope|period` with a row;
 - `<prefix>progress`: hash of the last offset applied per source `topic/partition`.
 The worker writes them (state.py); this module reads them."""
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -61,6 +61,15 @@ def row_of(fields: list[bytes | None]) -> Row:
     )
 
 
+def stamp_of(updated_at: bytes) -> datetime:
+    """A row's updated_at: microseconds since the epoch by Redis's clock (ISO 8601 in rows
+    written before that)."""
+    text = updated_at.decode()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1_000_000, UTC)
+    return datetime.fromisoformat(text)
+
+
 def to_snapshot(kpi: str, row: Row, factor: float, updated_at: datetime) -> KpiSnapshot:
     indicator, scope, period = kpi.split("|")
     return KpiSnapshot(
@@ -81,9 +90,8 @@ async def read_snapshots(
     found = []
     for kpi, fields in zip(kpis, await read_rows(redis, keys, kpis), strict=True):
         if fields[-1] is not None:
-            updated_at = datetime.fromisoformat(fields[-1].decode())
             factor = factors.get(kpi.split("|")[0], 100.0)
-            found.append(to_snapshot(kpi, row_of(fields), factor, updated_at))
+            found.append(to_snapshot(kpi, row_of(fields), factor, stamp_of(fields[-1])))
     return found
 
 

@@ -7,7 +7,6 @@ its offset is either at or below the progress, or its delta is not in the rows."
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import redis.asyncio as aioredis
@@ -16,16 +15,20 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ioc.retry import until_done
 from kpi.rows import Row
-from services.indicators.readmodel import KpiKeys, read_rows, row_of
+from services.indicators.processor import Stored
+from services.indicators.readmodel import KpiKeys, read_rows, row_of, stamp_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# ARGV[1]: {"updated_at": ..., "sources": [[field, expected, last], ...], "rows":
+# ARGV[1]: {"sources": [[field, expected, last], ...], "rows":
 #           [[numerator, denominator, value, reported_at, index member, index position], ...]}
 # KEYS: the progress hash, the row hashes (in the order of "rows"), then the index sets.
+# A row's updated_at is Redis's clock, in microseconds since the epoch: one clock for all workers.
 APPLY_BATCH = """
 local batch = cjson.decode(ARGV[1])
+local clock = redis.call('TIME')
+local updated_at = clock[1] .. string.format('%06d', clock[2])
 for _, source in ipairs(batch.sources) do
   local stored = redis.call('HGET', KEYS[1], source[1])
   local current = stored and tonumber(stored) or -1
@@ -53,7 +56,7 @@ for i, delta in ipairs(batch.rows) do
       redis.call('HSET', key, 'value', tostring(delta[3]), 'reported_at', reported_at)
     end
   end
-  redis.call('HSET', key, 'updated_at', batch.updated_at)
+  redis.call('HSET', key, 'updated_at', updated_at)
 end
 return {}
 """
@@ -85,7 +88,6 @@ class RedisKpiState:
             rows.append([d.numerator, d.denominator, d.value, d.reported_at, member, position])
         keys += [self._keys.index(indicator) for indicator in indexes]
         batch = {
-            "updated_at": datetime.now(UTC).isoformat(),
             "sources": [[s, offset, last[s]] for s, offset in expected.items()],
             "rows": rows,
         }
@@ -95,9 +97,13 @@ class RedisKpiState:
             log.warning("source %s moved on to %s by another worker: batch re-read", *moved)
         return not moved
 
-    async def stored(self, kpis: list[str]) -> dict[str, Row]:
+    async def stored(self, kpis: list[str]) -> dict[str, Stored]:
         stored = await _redis("read KPI rows", lambda: read_rows(self._redis, self._keys, kpis))
-        return {kpi: row_of(fields) for kpi, fields in zip(kpis, stored, strict=True) if fields[1]}
+        return {
+            kpi: Stored(row_of(fields), stamp_of(fields[-1]))
+            for kpi, fields in zip(kpis, stored, strict=True)
+            if fields[1]
+        }
 
 
 async def _redis(what: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -7,7 +7,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from contracts.kpi import KpiSnapshot
 from contracts.topics import DOSSIER_EVENTS, KPI_SNAPSHOTS
-from ioc.kafka import ensure_topics, new_producer
+from ioc.kafka import caching_partitioner, ensure_topics, new_producer
 from ioc.keys import hash_api_key
 from services.alerts.app import create_app
 from services.alerts.settings import AlertsSettings
@@ -87,8 +87,10 @@ class Stack:
         finally:
             await producer.stop()
 
-    async def series(self, indicator: str, values: dict[str, float]) -> None:
-        now = datetime.now(UTC)
+    async def series(
+        self, indicator: str, values: dict[str, float], updated_at: datetime | None = None
+    ) -> None:
+        now = updated_at or datetime.now(UTC)
         snapshots = [
             KpiSnapshot(
                 indicator=indicator,
@@ -198,6 +200,37 @@ async def test_a_target_going_off_track_fires_once_streams_and_resolves(
         payload = receiver.received[0]
         assert payload["version"] == "4"
         assert payload["alerts"][0]["labels"]["target"] == "online-dossiers"
+
+
+async def test_a_snapshot_older_than_one_taken_is_ignored(stack: Stack) -> None:
+    # Two workers publish the province's KPIs: the broker may take the older value last.
+    async with stack.serve() as client:
+        await ready(client)
+        now = datetime.now(UTC)
+        await stack.series("ONLINE_DOSSIERS", {"2025-06": 78.0}, updated_at=now)
+        await stack.series("ONLINE_DOSSIERS", {"2025-06": 40.0}, updated_at=now - timedelta(1))
+        # A later snapshot on the same partition: once taken, so was the stale one before it.
+        marker = next(
+            period
+            for period in (f"{y}-{m:02d}" for y in range(2020, 2025) for m in range(1, 13))
+            if _partition(f"ONLINE_DOSSIERS|org:quang-ngai|{period}")
+            == _partition("ONLINE_DOSSIERS|org:quang-ngai|2025-06")
+        )
+        await stack.series("ONLINE_DOSSIERS", {marker: 50.0}, updated_at=now)
+
+        async def taken() -> bool:
+            target = (await client.get("/v1/targets/online-dossiers", headers=AUTH)).json()
+            values.update({o["start"][:7]: o["value"] for o in target["series"]})
+            return marker in values
+
+        values: dict[str, float] = {}
+        await eventually(taken, within=20, every=0.1, explain=lambda: f"(series: {values})")
+        assert values["2025-06"] == 78.0
+
+
+def _partition(kpi: str) -> int:
+    partitions = list(range(KPI_SNAPSHOTS.partitions))
+    return caching_partitioner(kpi.encode(), partitions, partitions)
 
 
 async def test_operators_acknowledge_and_silence_with_an_audit_trail(stack: Stack) -> None:

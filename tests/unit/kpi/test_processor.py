@@ -4,6 +4,7 @@ partition's offsets reported, one snapshot per changed KPI however many batches 
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -13,7 +14,9 @@ from catalog import load_province
 from contracts import parse_event, to_kafka_record
 from kpi.definitions import load_definitions
 from kpi.rows import Row, add, kpi_value
-from services.indicators.processor import Processor, Record, Traces
+from services.indicators.processor import Processor, Record, Stored, Traces
+
+STAMP = datetime(2025, 6, 1, tzinfo=UTC)  # when the state last changed a row
 
 
 class Consumed(NamedTuple):
@@ -53,8 +56,8 @@ class MemoryState:
         self.applied += 1
         return True
 
-    async def stored(self, kpis: list[str]) -> dict[str, Row]:
-        return {k: self.rows[k] for k in kpis if k in self.rows}
+    async def stored(self, kpis: list[str]) -> dict[str, Stored]:
+        return {k: Stored(self.rows[k], STAMP) for k in kpis if k in self.rows}
 
 
 class MemoryOutputs:
@@ -66,10 +69,10 @@ class MemoryOutputs:
         self.flushes = 0
         self.broker_down = False
 
-    async def publish(self, rows: Mapping[str, Row], traces: Traces) -> None:
+    async def publish(self, rows: Mapping[str, Stored], traces: Traces) -> None:
         if self.broker_down:
             raise ConnectionError("broker unreachable")
-        self.published |= rows
+        self.published |= {kpi: stored.row for kpi, stored in rows.items()}
         self.snapshots += len(rows)
         self.traces |= traces
 
