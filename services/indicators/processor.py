@@ -53,6 +53,9 @@ TraceContext = Sequence[tuple[str, bytes]]  # W3C traceparent and tracestate hea
 # The trace context of the latest event that changed an indicator in a batch, by indicator.
 Traces = Mapping[str, TraceContext]
 TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
+# A KPI changed by another worker while this one publishes it goes out again, up to this many
+# times in all (a KPI changed without pause is published by the workers changing it anyway).
+REPUBLISH_ROUNDS = 3
 
 
 @dataclass(slots=True)
@@ -168,12 +171,21 @@ class Processor:
 
     async def publish(self) -> int:
         """Snapshots of the KPIs changed since the last publish, as stored now; returns once
-        the broker acknowledged them (the worker commits its offsets after that)."""
+        the broker acknowledged them (the worker commits its offsets after that). A KPI that
+        another worker changed meanwhile goes out again: the broker may take the other
+        worker's newer snapshot before this one, and the compacted topic keeps the last."""
         rows = await self._state.stored(sorted(self._unpublished))
-        await self._outputs.publish(rows, self._traces)
-        await self._outputs.flush()
+        published = 0
+        for _ in range(REPUBLISH_ROUNDS):
+            if not rows:
+                break
+            await self._outputs.publish(rows, self._traces)
+            await self._outputs.flush()
+            published += len(rows)
+            now = await self._state.stored(list(rows))
+            rows = {k: s for k, s in now.items() if s.updated_at > rows[k].updated_at}
         self._unpublished, self._traces = set(), {}
-        return len(rows)
+        return published
 
     def _read(self, record: Record) -> list[Change] | str:
         """The record's KPI changes, or why it cannot be read."""
