@@ -7,6 +7,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from services.ingest.dedup import Claim, DedupStore, Identity, new_attempt
+from tests.infrastructure import eventually
 
 
 @pytest.fixture
@@ -37,9 +38,12 @@ async def test_a_released_or_expired_attempt_frees_its_events(store: DedupStore)
     await store.release(refused)
     assert await store.claim(events("a"), new_attempt()) == [Claim.CLAIMED]
     await store.claim(events("b"), crashed)
-    await asyncio.sleep(1.2)  # its pending mark expired: the process died before Kafka answered
     retry = new_attempt()
-    assert await store.claim(events("b"), retry) == [Claim.CLAIMED]
+
+    async def taken_again() -> bool:  # once its pending mark expired (the process died)
+        return await store.claim(events("b"), retry) == [Claim.CLAIMED]
+
+    await eventually(taken_again, within=5)
     await store.confirm(retry)
     assert await store.claim(events("b"), new_attempt()) == [Claim.DUPLICATE]
 
