@@ -31,18 +31,19 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(1_000_000, 10, 10)
 
 
+# How uvicorn serves every IOC app, in one process or in several (ioc.workers). Access logs
+# off: request metrics carry that, and a log line per event request is noise. Open live
+# streams (SSE) would hold a graceful shutdown forever: bounded.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_level": "warning",
+    "access_log": False,
+    "timeout_graceful_shutdown": 5,
+}
+
+
 def serve(app: FastAPI, host: str, port: int) -> None:
-    # Access logs off: request metrics carry that, and a log line per event request is noise.
-    # Open live streams (SSE) would hold a graceful shutdown forever: bounded.
     tune_garbage_collector()  # the app is built: what it made at start-up is frozen
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
+    uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
 
 
 class FastJSONResponse(JSONResponse):

@@ -15,11 +15,12 @@ import tempfile
 import threading
 import time
 from multiprocessing.process import BaseProcess
-from typing import Any
 
 import uvicorn
 from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from ioc.serve import UVICORN_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,5 @@ def _serve(factory: str, host: str, port: int) -> None:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind((host, port))
-    options: dict[str, Any] = {"log_level": "warning", "access_log": False}
-    config = uvicorn.Config(factory, factory=True, timeout_graceful_shutdown=5, **options)
+    config = uvicorn.Config(factory, factory=True, **UVICORN_OPTIONS)
     uvicorn.Server(config).run(sockets=[listener])
