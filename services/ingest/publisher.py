@@ -129,20 +129,29 @@ class KafkaPublisher:
     async def _commit_groups(self) -> None:
         while self._next_group:
             group, self._next_group = self._next_group, []
-            producer = self._producer
-            failures: Failures
-            try:
-                if producer is None:
-                    raise PublishUnavailableError("not connected to Kafka", settling=False)
-                failures = await self._send_all(producer, group)
-            except Exception as error:  # nothing was sent
-                failures = [error] * sum(len(records) for records, _, _ in group)
-            if producer is not None and any(isinstance(f, PRODUCER_LOST) for f in failures):
-                self._replace(producer)  # until the new one is up: 503
-            start = 0
+            failures, start = await self._commit(group), 0
             for records, _, answered in group:
                 answered.set_result(failures[start : start + len(records)])
                 start += len(records)
+
+    async def _commit(self, group: Sequence[Waiting]) -> Failures:
+        """Sends a group's records, in request order (records with the same key keep their
+        order); for each, None once acknowledged, else why not."""
+        producer, count = self._producer, sum(len(records) for records, _, _ in group)
+        if producer is None:
+            return [PublishUnavailableError("not connected to Kafka", settling=False)] * count
+        outgoing = (
+            (self._prefix + topic, record.key, record.value, [*record.headers, *headers])
+            for records, headers, _ in group
+            for topic, record in records
+        )
+        try:
+            failures = await send_batches(producer, outgoing)
+        except Exception as error:  # nothing was sent
+            return [error] * count
+        if any(isinstance(f, PRODUCER_LOST) for f in failures):
+            self._replace(producer)  # until the new one is up: 503
+        return failures
 
     def _replace(self, lost: AIOKafkaProducer) -> None:
         if self._producer is not lost:
@@ -157,17 +166,6 @@ class KafkaPublisher:
             await asyncio.wait_for(producer.stop(), self._timeout * 4)
         except Exception:  # it is stopping because it failed: nothing more to learn from it
             log.debug("the replaced producer stopped with an error", exc_info=True)
-
-    async def _send_all(self, producer: AIOKafkaProducer, group: Sequence[Waiting]) -> Failures:
-        # In request order, so records with the same key keep their order.
-        return await send_batches(
-            producer,
-            (
-                (self._prefix + topic, record.key, record.value, [*record.headers, *headers])
-                for records, headers, _ in group
-                for topic, record in records
-            ),
-        )
 
     def _settle_later(self, answered: asyncio.Future[Failures], on_settled: Settled) -> None:
         async def settle() -> None:
