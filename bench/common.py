@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient
 
 from catalog import load_province
+from ioc.kafka import security_options
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTED = json.loads((ROOT / "contracts/examples/valid/dossier-accepted-online.json").read_text())
@@ -79,7 +80,7 @@ async def scratch(bootstrap: str, redis_url: str, run: str) -> AsyncIterator[Non
     try:
         yield
     finally:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security_options())
         await admin.start()
         try:
             await admin.delete_topics([t for t in await admin.list_topics() if run in t])
