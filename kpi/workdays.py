@@ -1,34 +1,80 @@
 """Vietnam's working-day clock: weekends and public holidays (Tết included, from the maintained
-`holidays` package) are not working days. Used for due dates and the 15-day feedback deadline."""
+`holidays` package) are not working days. Used for due dates and the 15-day feedback deadline.
 
-from datetime import date, timedelta
+Computed by formula, not day by day: weekdays are counted from the calendar's ordinal, then the
+holidays that fall on weekdays are taken out, looked up per year. A span of a century costs
+the same handful of steps as a week, so no date an agency sends can stall a consumer."""
+
+from bisect import bisect_right
+from datetime import date
 from functools import lru_cache
 
 import holidays
 
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200  # holidays outside are not known: weekends only
 
-@lru_cache(maxsize=64)
+
+@lru_cache(maxsize=512)
 def _holidays(year: int) -> frozenset[date]:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return frozenset()
     return frozenset(holidays.country_holidays("VN", years=year))
+
+
+@lru_cache(maxsize=512)
+def _weekday_holidays(year: int) -> tuple[int, ...]:
+    """The ordinals of the year's holidays that fall on a weekday, sorted."""
+    return tuple(sorted(d.toordinal() for d in _holidays(year) if d.weekday() < 5))
 
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 
 
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; 0 when end is not after start."""
+    if end <= start:
+        return 0
+    return _weekdays_through(end) - _weekdays_through(start) - _holidays_in(start, end)
+
+
 def add_working_days(start: date, days: int) -> date:
-    """The day `days` working days after `start` (start itself not counted)."""
-    day, left = start, days
-    while left > 0:
-        day += timedelta(days=1)
-        left -= is_working_day(day)
+    """The day `days` working days after `start` (start itself not counted); the calendar's
+    last day if that is beyond it."""
+    day, missing = start, days
+    # Each step adds as many weekdays as were still missing, then counts the holidays it
+    # stepped over: those are missing now. The last step steps over none.
+    while missing > 0:
+        ordinal = _nth_weekday_after(day.toordinal(), missing)
+        if ordinal > _LAST_ORDINAL:
+            return date.max
+        following = date.fromordinal(ordinal)
+        missing, day = _holidays_in(day, following), following
     return day
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; 0 when end is not after start."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        count += is_working_day(day)
+_LAST_ORDINAL = date.max.toordinal()
+
+
+def _weekdays_through(day: date) -> int:
+    """Weekdays from the calendar's first day (1 January of year 1, a Monday) to `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return 5 * weeks + min(rest, 5)
+
+
+def _nth_weekday_after(ordinal: int, n: int) -> int:
+    """The ordinal of the n-th weekday after the day with this ordinal."""
+    weeks, rest = divmod(ordinal, 7)
+    count = 5 * weeks + min(rest, 5) + n
+    weeks, rest = divmod(count, 5)
+    return 7 * weeks + rest if rest else 7 * (weeks - 1) + 5
+
+
+def _holidays_in(start: date, end: date) -> int:
+    """Holidays on weekdays after `start` up to and including `end`."""
+    first, last = start.toordinal(), end.toordinal()
+    count = 0
+    for year in range(max(start.year, _FIRST_YEAR), min(end.year, _LAST_YEAR) + 1):
+        found = _weekday_holidays(year)
+        count += bisect_right(found, last) - bisect_right(found, first)
     return count
