@@ -3,12 +3,13 @@ lifecycle, with the facts Decision 766/QĐ-TTg service-quality indicators are co
 
 from collections.abc import Iterator
 from enum import IntEnum, StrEnum
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import DOSSIER_EVENTS, Topic
+from contracts.values import JSON_INTEGER, LONGEST_DUE, Flag, Moment, future, latest_fact
 
 
 class DossierStatus(IntEnum):
@@ -44,13 +45,17 @@ _FINISHED = {DossierStatus.PROCESSED, DossierStatus.RESULT_RETURNED}
 class SupplementPause(Payload):
     """Time waiting for the citizen's supplement: not counted against the agency."""
 
-    requested_at: AwareDatetime
-    resumed_at: AwareDatetime | None = Field(default=None, description="Open while null.")
+    requested_at: Moment
+    resumed_at: Moment | None = Field(default=None, description="Open while null.")
 
     @model_validator(mode="after")
     def _resumes_after_request(self) -> "SupplementPause":
+        moments = {"requested_at": self.requested_at, "resumed_at": self.resumed_at}
+        errors = future(moments, latest_fact())
         if self.resumed_at is not None and self.resumed_at < self.requested_at:
-            raise field_errors(self, [("resumed_at", "must not be before requested_at")])
+            errors.append(("resumed_at", "must not be before requested_at"))
+        if errors:
+            raise field_errors(self, errors)
         return self
 
 
@@ -62,19 +67,21 @@ class Dossier(Payload):
     procedure_online_level: OnlineLevel
     agency_code: Code
     org_unit_code: Code
-    channel: Channel
-    status: DossierStatus
-    received_at: AwareDatetime
-    due_at: AwareDatetime | None = Field(default=None, description="Ngày hẹn trả kết quả.")
-    finished_at: AwareDatetime | None = None
-    returned_at: AwareDatetime | None = None
-    supplement_pauses: tuple[SupplementPause, ...] = ()
-    digitised: bool = Field(default=False, description="Dossier and result digitised (số hóa).")
-    electronic_result: bool = False
-    fee_charged: bool = False
-    paid_online: bool = False
-    vneid_verified: bool = False
-    cross_boundary: bool = Field(default=False, description="Phi địa giới hành chính.")
+    channel: Annotated[Channel, JSON_INTEGER]
+    status: Annotated[DossierStatus, JSON_INTEGER]
+    received_at: Moment
+    due_at: Moment | None = Field(
+        default=None, description="Ngày hẹn trả kết quả: at most five years after received_at."
+    )
+    finished_at: Moment | None = None
+    returned_at: Moment | None = None
+    supplement_pauses: tuple[SupplementPause, ...] = Field(default=(), max_length=100)
+    digitised: Flag = Field(default=False, description="Dossier and result digitised (số hóa).")
+    electronic_result: Flag = False
+    fee_charged: Flag = False
+    paid_online: Flag = False
+    vneid_verified: Flag = False
+    cross_boundary: Flag = Field(default=False, description="Phi địa giới hành chính.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Dossier":
@@ -84,8 +91,13 @@ class Dossier(Payload):
 
     def _inconsistencies(self) -> Iterator[tuple[str, str]]:
         received, finished, returned = self.received_at, self.finished_at, self.returned_at
-        if self.due_at is not None and self.due_at < received:
-            yield "due_at", "must not be before received_at"
+        facts = {"received_at": received, "finished_at": finished, "returned_at": returned}
+        yield from future(facts, latest_fact())
+        if self.due_at is not None:
+            if self.due_at < received:
+                yield "due_at", "must not be before received_at"
+            elif self.due_at - received > LONGEST_DUE:
+                yield "due_at", "must be at most five years after received_at"
         if finished is None:
             if self.status in _FINISHED:
                 yield "finished_at", "is required once the status is processed or result returned"

@@ -8,10 +8,18 @@ from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from contracts.topics import Topic
+from contracts.values import Moment, future, latest_fact
 
 Code = Annotated[
     str,
@@ -83,8 +91,9 @@ class CloudEvent(BaseModel):
         "e.g. `/agencies/so-tu-phap/mot-cua`. An agency may publish only sources it owns.",
     )
     type: str
-    time: AwareDatetime = Field(
-        description="When it happened at the agency (event time), RFC 3339 with an offset."
+    time: Moment = Field(
+        description="When it happened at the agency (event time), RFC 3339 with an offset; "
+        "not in the future (beyond a few minutes of clock skew)."
     )
     subject: str | None = Field(default=None, max_length=256)
     datacontenttype: Literal["application/json"] = "application/json"
@@ -93,6 +102,12 @@ class CloudEvent(BaseModel):
     # Extension attributes: the CloudEvents spec's names, string, integer or boolean values,
     # checked by pydantic's core (no Python call per event).
     __pydantic_extra__: dict[ExtensionName, str | int | bool] = Field(init=False)
+
+    @model_validator(mode="after")
+    def _happened(self) -> "CloudEvent":
+        if errors := future({"time": self.time}, latest_fact()):
+            raise field_errors(self, errors)
+        return self
 
     @abstractmethod
     def partition_key(self) -> str:

@@ -3,10 +3,11 @@ Feedback must be handled within 15 working days of opening."""
 
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import FEEDBACK_EVENTS, Topic
+from contracts.values import LONGEST_DUE, Moment, future, latest_fact
 
 
 class Feedback(Payload):
@@ -14,32 +15,39 @@ class Feedback(Payload):
     org_unit_code: Code
     agency_code: Code | None = Field(default=None, description="Agency handling it, once assigned.")
     category: str = Field(min_length=1, max_length=64, description="e.g. dat-dai, moi-truong.")
-    opened_at: AwareDatetime
-    due_at: AwareDatetime | None = Field(
-        default=None, description="Null: 15 working days after opened_at."
+    opened_at: Moment
+    due_at: Moment | None = Field(
+        default=None,
+        description="Null: 15 working days after opened_at; at most five years after it.",
     )
-    answered_at: AwareDatetime | None = None
-    closed_at: AwareDatetime | None = None
-    rating: int | None = Field(default=None, ge=1, le=5, description="Citizen satisfaction 1-5.")
+    answered_at: Moment | None = None
+    closed_at: Moment | None = None
+    rating: StrictInt | None = Field(
+        default=None, ge=1, le=5, description="Citizen satisfaction 1-5."
+    )
 
     @model_validator(mode="after")
-    def _not_before_opened(self) -> "Feedback":
-        late = [
+    def _consistent(self) -> "Feedback":
+        facts = {"opened_at": self.opened_at, "answered_at": self.answered_at}
+        errors = future(facts | {"closed_at": self.closed_at}, latest_fact())
+        errors += [
             (name, "must not be before opened_at")
             for name in ("due_at", "answered_at", "closed_at")
             if (at := getattr(self, name)) is not None and at < self.opened_at
         ]
-        if late:
-            raise field_errors(self, late)
+        if self.due_at is not None and self.due_at - self.opened_at > LONGEST_DUE:
+            errors.append(("due_at", "must be at most five years after opened_at"))
+        if errors:
+            raise field_errors(self, errors)
         return self
 
 
 class AnsweredFeedback(Feedback):
-    answered_at: AwareDatetime
+    answered_at: Moment
 
 
 class ClosedFeedback(Feedback):
-    closed_at: AwareDatetime
+    closed_at: Moment
 
 
 class _FeedbackEvent(CloudEvent):

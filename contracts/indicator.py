@@ -1,14 +1,19 @@
 """Indicator value reported: the latest value of a reported indicator (DTI, 5G coverage,
 digital economy share of GRDP …) for an org unit and a period."""
 
+from datetime import UTC, date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, model_validator
 
-from contracts.envelope import CloudEvent, Code, Payload
+from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import INDICATOR_REPORTS, Topic
+from contracts.values import EARLIEST, VIETNAM
 
 PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+# Larger than any count, amount (VND bn) or rate a province reports: a value beyond is a typo
+# or an attack, and would overflow the forecasts' arithmetic.
+LARGEST_VALUE = 1e15
 
 
 class IndicatorReport(Payload):
@@ -19,14 +24,33 @@ class IndicatorReport(Payload):
     period: str = Field(
         pattern=PERIOD_PATTERN,
         description="The period the value is for: a year `2025`, a quarter `2025-Q3` "
-        "or a month `2025-07`.",
+        "or a month `2025-07`; from 2000, and begun (a period in the future has no figure).",
     )
-    value: float = Field(allow_inf_nan=False)
+    value: StrictFloat = Field(allow_inf_nan=False, ge=-LARGEST_VALUE, le=LARGEST_VALUE)
     unit: str = Field(min_length=1, max_length=32, description="e.g. %, index, count, VND bn.")
     source_document: str | None = Field(
         default=None, max_length=256, description="e.g. Báo cáo số 123/BC-SKHCN."
     )
     agency_code: Code | None = None
+
+    @model_validator(mode="after")
+    def _period_begun(self) -> "IndicatorReport":
+        first = period_start(self.period)
+        if first < EARLIEST.date():
+            raise field_errors(self, [("period", "must not be before 2000")])
+        if first > datetime.now(UTC).astimezone(VIETNAM).date():
+            raise field_errors(self, [("period", "has not begun: no figure can be reported")])
+        return self
+
+
+def period_start(period: str) -> date:
+    """The first day of a period key (`2025`, `2025-Q3`, `2025-07`)."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 1, 1)
+    if period[5] == "Q":
+        return date(year, 3 * int(period[6]) - 2, 1)
+    return date(year, int(period[5:7]), 1)
 
 
 class IndicatorValueReported(CloudEvent):

@@ -10,6 +10,7 @@ from contracts.dossier import DossierStatusChanged
 from contracts.envelope import CloudEvent
 from contracts.feedback import FeedbackAnswered, FeedbackClosed, FeedbackOpened
 from contracts.indicator import IndicatorValueReported
+from contracts.values import RFC3339
 
 AnyEvent = Annotated[
     DossierStatusChanged
@@ -45,6 +46,14 @@ def field_path(error: ErrorDetails) -> str:
     if loc and loc[0] in MODELS_BY_TYPE:
         loc = loc[1:]
     return ".".join(str(part) for part in loc)
+
+
+def error_message(error: ErrorDetails) -> str:
+    """What is wrong, in words an integrator can act on (a time's pattern is not such words)."""
+    pattern = error.get("ctx", {}).get("pattern")
+    if error["type"] == "string_pattern_mismatch" and pattern == RFC3339:
+        return "must be an RFC 3339 date-time with an offset, e.g. 2025-03-01T09:00:00+07:00"
+    return error["msg"]
 
 
 def parse_events(raw: list[Any]) -> list[AnyEvent]:

@@ -1,10 +1,10 @@
 """Reporting periods in Vietnam's time (UTC+7): month `2025-03`, quarter `2025-Q1`, year `2025`.
 An event belongs to the periods of its own date (event time), however late it arrives."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import cache
 
-VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+from contracts.values import VIETNAM as VIETNAM  # re-exported: the zone of every period
 
 
 def local_date(moment: datetime) -> date:
