@@ -8,6 +8,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 
+from ioc.deadletters import dead_letter
 from ioc.kafka import OutgoingRecord
 from services.indicators.processor import Record, Stored, Traces
 from services.indicators.readmodel import to_snapshot
@@ -64,18 +65,7 @@ class KafkaOutputs:
         ]
 
     async def dead_letter(self, record: Record, reason: str) -> None:
-        log.warning(
-            "dead letter %s/%s@%s: %s", record.topic, record.partition, record.offset, reason
-        )
-        headers = [
-            *record.headers,
-            ("ioc_dlq_reason", reason.encode()),
-            ("ioc_dlq_topic", record.topic.encode()),
-            ("ioc_dlq_partition", str(record.partition).encode()),
-            ("ioc_dlq_offset", str(record.offset).encode()),
-            ("ioc_dlq_consumer", self._consumer.encode()),
-        ]
-        self._queued.append((self._dead_letter_topic, record.key, record.value or b"", headers))
+        self._queued.append(dead_letter(record, reason, self._consumer, self._dead_letter_topic))
 
     async def flush(self) -> None:
         queued, self._queued = self._queued, []

@@ -17,7 +17,8 @@ from typing import NamedTuple, Protocol
 from pydantic import ValidationError
 
 from catalog import Province
-from contracts import from_kafka_record
+from contracts import error_message, field_path, from_kafka_record
+from ioc.deadletters import unreadable
 from kpi.contributions import Change, Counting
 from kpi.definitions import DerivedIndicator
 from kpi.rows import Row, deltas
@@ -193,11 +194,13 @@ class Processor:
             event = from_kafka_record(record.value or b"", record.headers)
         except ValidationError as e:
             first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            return f"invalid event: {where}: {first['msg']}"[:500]
-        except (ValueError, UnicodeDecodeError) as e:
-            return f"unreadable record: {type(e).__name__}: {e}"[:500]
-        return self._counting.changes_of(event)
+            return f"invalid event: {field_path(first)}: {error_message(first)}"[:500]
+        except Exception as e:  # whatever a record raises, it is only that record's
+            return f"unreadable record: {unreadable(e)}"
+        try:
+            return self._counting.changes_of(event)
+        except Exception as e:  # a record no rule can count stops nothing else
+            return f"cannot derive its KPI changes: {unreadable(e)}"
 
 
 @dataclass(slots=True)

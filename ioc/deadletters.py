@@ -1,0 +1,55 @@
+"""The dead-letter topic's records: a record a consumer could not process, unchanged, with why
+and where it came from in headers, so an operator can read it, fix the cause and replay it."""
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from ioc.kafka import OutgoingRecord
+
+log = logging.getLogger(__name__)
+REASON_LIMIT = 500  # characters of the reason kept: a header, not a log
+
+
+class Consumed(Protocol):
+    """A record as consumed (aiokafka's ConsumerRecord is one)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+def dead_letter(
+    record: Consumed, reason: str, consumer: str, dead_letter_topic: str
+) -> OutgoingRecord:
+    log.warning(
+        "dead letter %s/%s@%s (%s): %s",
+        record.topic,
+        record.partition,
+        record.offset,
+        consumer,
+        reason,
+    )
+    headers = [
+        *record.headers,
+        ("ioc_dlq_reason", reason[:REASON_LIMIT].encode()),
+        ("ioc_dlq_topic", record.topic.encode()),
+        ("ioc_dlq_partition", str(record.partition).encode()),
+        ("ioc_dlq_offset", str(record.offset).encode()),
+        ("ioc_dlq_consumer", consumer.encode()),
+    ]
+    return (dead_letter_topic, record.key, record.value or b"", headers)
+
+
+def unreadable(error: BaseException) -> str:
+    """The reason for a record that raised this while it was read or applied."""
+    return f"{type(error).__name__}: {error}"[:REASON_LIMIT]
