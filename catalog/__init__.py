@@ -1,5 +1,5 @@
-"""Data the province configures: reference data (org units, agencies, procedures) today; the
-indicator definitions and plan targets share this catalog."""
+"""Data the province configures: reference data (org units, agencies, procedures), what each
+agency may write, the indicator definitions and the plans' targets."""
 
 from catalog.reference import (
     Agency,

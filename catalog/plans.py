@@ -123,6 +123,12 @@ def available_plans(directory: Path = PLANS_DIR) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.yaml"))
 
 
+def plans_of(province: str, directory: Path = PLANS_DIR) -> list[Plan]:
+    """The plans attached to a province."""
+    plans = (load_plan(plan_id, directory) for plan_id in available_plans(directory))
+    return [plan for plan in plans if plan.province == province]
+
+
 def load_plan(plan_id: str, directory: Path = PLANS_DIR) -> Plan:
     path = directory / f"{plan_id}.yaml"
     try:

@@ -15,6 +15,7 @@ from contracts.envelope import Code
 
 PROVINCES_DIR = Path(__file__).parent / "provinces"
 COMMUNE = "commune"  # `handled_by` value: every commune-level People's Committee
+ANY_AGENCY = "*"  # `acts_for` value: every agency of the province
 
 
 class ReferenceDataError(ValueError):
@@ -48,6 +49,12 @@ class OrgUnit(_Record):
 
 class Agency(_Record):
     org_unit: Code | None = Field(default=None, description="Set for a commune People's Committee.")
+    # Its authority beyond its own (catalog/authority.py): the agencies whose dossiers and
+    # feedback its systems publish ("*": all), the org units it serves (default: the province
+    # for a department, its commune for a People's Committee), indicators it also reports.
+    acts_for: tuple[str, ...] = ()
+    serves: tuple[Code, ...] = ()
+    reports: tuple[str, ...] = ()
 
 
 class Procedure(_Record):
@@ -81,6 +88,15 @@ class Province(BaseModel):
     def children(self, org_unit_code: str) -> list[OrgUnit]:
         return [u for u in self.org_units.values() if u.parent == org_unit_code]
 
+    def subtree(self, org_unit_code: str) -> list[str]:
+        """The unit and every unit under it, at any depth."""
+        found, waiting = [], [org_unit_code]
+        while waiting:
+            code = waiting.pop()
+            found.append(code)
+            waiting += [u.code for u in self.children(code)]
+        return found
+
     def agencies_handling(self, procedure: Procedure) -> list[Agency]:
         if procedure.handled_by == COMMUNE:
             return [a for a in self.agencies.values() if a.org_unit is not None]
@@ -101,6 +117,7 @@ def load_province(code: str, directory: Path = PROVINCES_DIR) -> Province:
     for p in procedures.values():
         if p.handled_by != COMMUNE and p.handled_by not in agencies:
             raise ReferenceDataError(f"procedure {p.code}: unknown agency {p.handled_by!r}")
+    _check_authority(agencies, org_units)
     return Province(code=code, org_units=org_units, agencies=agencies, procedures=procedures)
 
 
@@ -142,6 +159,16 @@ def _people_committees(org_units: dict[str, OrgUnit]) -> dict[str, Agency]:
         )
         for u in communes
     }
+
+
+def _check_authority(agencies: dict[str, Agency], org_units: dict[str, OrgUnit]) -> None:
+    for agency in agencies.values():
+        for other in agency.acts_for:
+            if other != ANY_AGENCY and other not in agencies:
+                raise ReferenceDataError(f"agency {agency.code}: acts for unknown {other!r}")
+        for unit in agency.serves:
+            if unit not in org_units:
+                raise ReferenceDataError(f"agency {agency.code}: serves unknown unit {unit!r}")
 
 
 def _check_tree(org_units: dict[str, OrgUnit]) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
 
+from catalog.authority import of_province
 from ioc.problems import install_problem_handlers
 from ioc.serve import configure_logging, tune_garbage_collector
 from ioc.telemetry import configure_tracing
@@ -47,6 +48,7 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
             redis,
             retention_seconds=settings.dedup_retention_seconds,
             pending_seconds=int(settings.ack_timeout_seconds * 4) + 5,
+            owner_retention_seconds=settings.owner_retention_seconds,
             prefix=keys,
         )
         app.state.runtime = Runtime(
@@ -110,4 +112,5 @@ def _authenticator(settings: IngestSettings) -> Authenticator:
     verifier = None
     if settings.jwks_url and settings.jwt_issuer:
         verifier = JwtVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
-    return Authenticator(AgencyRegistry.from_file(settings.agencies_file), verifier)
+    registry = AgencyRegistry.from_file(settings.agencies_file, of_province(settings.province))
+    return Authenticator(registry, verifier)

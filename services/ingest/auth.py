@@ -1,16 +1,20 @@
 """Who is calling: agencies authenticate with an OAuth2 client-credentials JWT (verified against
-the configured JWKS) or, without an identity provider, an API key stored only as its SHA-256.
-An agency may publish only events whose `source` it owns."""
+the configured JWKS) or, without an identity provider, an API key stored only as its SHA-256
+(sent as `X-API-Key` or `Authorization: Bearer`). An agency may publish only events whose
+`source` it owns, about what its authority covers (catalog/authority.py)."""
 
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import jwt
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog import ReferenceDataError
+from catalog.authority import Authority
 from ioc.keys import hash_api_key
 from ioc.problems import Problem, ProblemError, unauthorized
 
@@ -37,15 +41,29 @@ class AgencyRegistryFile(BaseModel):
 class Principal:
     agency: str
     source_prefixes: tuple[str, ...]
+    authority: Authority
 
     def owns(self, source: str) -> bool:
+        if dot_segments(source):
+            return False
         return any(source == p.rstrip("/") or source.startswith(p) for p in self.source_prefixes)
 
 
+def dot_segments(source: str) -> bool:
+    """Whether the source has `.` or `..` segments (percent-encoded too): a resolver would read
+    `/agencies/a/../b/x` as b's, so it is owned by nobody, whatever it starts with."""
+    path = source.split("?", 1)[0].split("#", 1)[0]
+    return any(segment in (".", "..") for segment in unquote(path).split("/"))
+
+
 class AgencyRegistry:
-    def __init__(self, agencies: Mapping[str, AgencyCredentials]) -> None:
+    def __init__(
+        self, agencies: Mapping[str, AgencyCredentials], authorities: Mapping[str, Authority]
+    ) -> None:
+        if unknown := sorted(set(agencies) - set(authorities)):
+            raise ReferenceDataError(f"credentials for agencies the province lacks: {unknown}")
         self._principals = {
-            code: Principal(code, creds.sources or (f"/agencies/{code}/",))
+            code: Principal(code, creds.sources or (f"/agencies/{code}/",), authorities[code])
             for code, creds in agencies.items()
         }
         self._by_key_hash = {
@@ -54,9 +72,9 @@ class AgencyRegistry:
         self._by_client = {c: code for code, creds in agencies.items() for c in creds.oauth_clients}
 
     @classmethod
-    def from_file(cls, path: Path) -> "AgencyRegistry":
+    def from_file(cls, path: Path, authorities: Mapping[str, Authority]) -> "AgencyRegistry":
         document = AgencyRegistryFile.model_validate(yaml.safe_load(path.read_text("utf-8")))
-        return cls(document.agencies)
+        return cls(document.agencies, authorities)
 
     def by_api_key(self, key: str) -> Principal | None:
         # Looked up by digest: timing reveals nothing an attacker can steer toward a stored key.
@@ -115,13 +133,18 @@ class Authenticator:
                 return principal
             raise unauthorized("unknown API key")
         scheme, _, token = headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token and "." not in token:  # a key, not a JWT
+            if principal := self._registry.by_api_key(token):
+                return principal
+            raise unauthorized("unknown API key")
         if scheme.lower() == "bearer" and token:
             if self._jwt is None:
-                raise unauthorized("bearer tokens are not enabled on this server; use X-API-Key")
-            client = await self._jwt.client_id(token.strip())
+                raise unauthorized("JWTs are not enabled on this server; send an API key")
+            client = await self._jwt.client_id(token)
             if principal := self._registry.by_oauth_client(client):
                 return principal
             raise ProblemError(
                 Problem("forbidden", "Forbidden", 403, f"client {client!r} is not a known agency")
             )
-        raise unauthorized("send an OAuth2 bearer token or an X-API-Key header")
+        raise unauthorized("send an OAuth2 bearer token or an API key (Bearer or X-API-Key)")

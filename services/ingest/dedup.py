@@ -7,7 +7,12 @@ period; the attempt's fate is one key, `<prefix>attempt:<attempt>` → `pending`
 so a crashed request frees its events) → `accepted` (kept longer than its events). So producing
 a batch of 500 events writes 500 keys and one fate, not 500 keys twice. An event whose attempt
 is gone (released when Kafka refused it, or expired) is claimed again. After the retention
-period a retry is accepted again."""
+period a retry is accepted again.
+
+The same claim records who publishes a dossier or a feedback report: `<prefix>owner:<object>`
+→ the agency of its first event, kept as long as its events keep coming (and a while after).
+Another agency's event about it is refused (`FOREIGN`) and claims nothing: an agency writes
+only its own dossiers."""
 
 import asyncio
 import secrets
@@ -29,12 +34,15 @@ class Claim(StrEnum):
     DUPLICATE = "duplicate"  # accepted before, same content
     CONFLICT = "conflict"  # accepted before with different content: an id reused
     IN_FLIGHT = "in_flight"  # another request is producing it right now
+    FOREIGN = "foreign"  # about a dossier or feedback report another agency publishes
 
 
 class Identity(NamedTuple):
     source: str
     id: str
     fingerprint: str
+    owner: str = ""  # the object whose publisher is checked (`dossier:<id>`), if any
+    agency: str = ""  # the publisher
 
 
 def new_attempt() -> str:
@@ -42,7 +50,7 @@ def new_attempt() -> str:
 
 
 # One command per group instead of one per event: the claims (SET NX GET) of a whole group in
-# one round trip, keys and fingerprints packed as "key<TAB>fingerprint" lines in one argument
+# one round trip, packed as "key<TAB>fingerprint<TAB>object<TAB>agency" lines in one argument
 # (packing a thousand separate arguments costs more than the Redis work). An event another
 # attempt holds answers that attempt's fate: "pending", or "accepted:<fingerprint>". Values
 # written before attempts existed ("pending:…", "accepted:…") read as attempts whose fate is
@@ -50,12 +58,22 @@ def new_attempt() -> str:
 # deploys it.
 _CLAIM = r"""
 local attempts, attempt, pending, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local owners, owned_for = ARGV[6], ARGV[7]
 local fates = {pending = 'pending', accepted = 'accepted'}
 local answers, claimed = {}, 0
-for key, fingerprint in string.gmatch(ARGV[5], '([^\t\n]+)\t([^\n]+)') do
+local line = '([^\t\n]+)\t([^\t\n]+)\t([^\t\n]*)\t([^\n]*)'
+for key, fingerprint, owner, agency in string.gmatch(ARGV[5], line) do
+  local answer, held = '', false
+  if owner ~= '' then
+    local publisher = redis.call('SET', owners .. owner, agency, 'NX', 'GET', 'EX', owned_for)
+    if publisher and publisher ~= agency then
+      answer = 'foreign:' .. publisher
+    elseif publisher then
+      redis.call('EXPIRE', owners .. owner, owned_for)
+    end
+  end
   local mine = attempt .. ':' .. fingerprint
-  local held = redis.call('SET', key, mine, 'NX', 'GET', 'EX', retention)
-  local answer = ''
+  if answer == '' then held = redis.call('SET', key, mine, 'NX', 'GET', 'EX', retention) end
   if held then
     local other, theirs = string.match(held, '^([^:]*):(.*)$')
     local fate = fates[other]
@@ -86,10 +104,12 @@ class DedupStore:
         *,
         retention_seconds: int,
         pending_seconds: int,
+        owner_retention_seconds: int,
         prefix: str = "ioc:ingest:",
     ) -> None:
         self._redis = redis
         self._seen, self._attempts = f"{prefix}seen:", f"{prefix}attempt:"
+        self._owners, self._owned_for = f"{prefix}owner:", owner_retention_seconds
         self._retention, self._pending = retention_seconds, pending_seconds
         self._claim_script = redis.register_script(_CLAIM)
 
@@ -100,12 +120,22 @@ class DedupStore:
         """Claims the events for `attempt`; the others answer what became of them."""
         if not identities:
             return []
-        # Sources and ids hold no tabs or newlines: the contracts forbid whitespace in `source`
-        # and control characters in `id`.
-        lines = "\n".join(f"{self._key(i)}\t{i.fingerprint}" for i in identities)
+        # Sources, ids and agency codes hold no tabs or newlines: the contracts forbid whitespace
+        # in `source` and codes, control characters in ids.
+        lines = "\n".join(
+            f"{self._key(i)}\t{i.fingerprint}\t{i.owner}\t{i.agency}" for i in identities
+        )
         async with reachable():
             answers = await self._claim_script(
-                args=[self._attempts, attempt, self._pending, self._retention, lines]
+                args=[
+                    self._attempts,
+                    attempt,
+                    self._pending,
+                    self._retention,
+                    lines,
+                    self._owners,
+                    self._owned_for,
+                ]
             )
         return [_claim_of(a, i.fingerprint) for a, i in zip(answers, identities, strict=True)]
 
@@ -168,4 +198,6 @@ def _claim_of(answer: bytes, fingerprint: str) -> Claim:
     fate, _, stored = answer.decode().partition(":")
     if fate == "pending":
         return Claim.IN_FLIGHT
+    if fate == "foreign":
+        return Claim.FOREIGN
     return Claim.DUPLICATE if stored == fingerprint else Claim.CONFLICT

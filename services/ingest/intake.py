@@ -1,5 +1,6 @@
-"""The intake of one request's events: authorize sources, validate, deduplicate, produce, and
-answer per event. Talks to Redis and Kafka only through the two small protocols below."""
+"""The intake of one request's events: authorize sources, validate, authorize the data (what the
+agency may write), deduplicate, produce, and answer per event. Talks to Redis and Kafka only
+through the two small protocols below."""
 
 import hashlib
 from collections.abc import Sequence
@@ -10,7 +11,10 @@ from pydantic import ValidationError
 
 from contracts import (
     CloudEvent,
+    Dossier,
+    Feedback,
     KafkaRecord,
+    error_message,
     field_path,
     parse_event,
     parse_events,
@@ -53,13 +57,15 @@ class Candidate(NamedTuple):
     identity: Identity
 
     @classmethod
-    def of(cls, event: CloudEvent) -> "Candidate":
+    def of(cls, event: CloudEvent, agency: str) -> "Candidate":
         record = to_kafka_record(event)
         # The content consumers will see, headers too: one id reused for other content is a
         # conflict, the same content again a duplicate.
         content = b"\0".join([record.value, *[value for _, value in record.headers]])
         fingerprint = hashlib.sha256(content).hexdigest()[:32]
-        return cls(event, record, Identity(event.source, event.id, fingerprint))
+        owned = _owned_object(event)
+        identity = Identity(event.source, event.id, fingerprint, owned[1] if owned else "", agency)
+        return cls(event, record, identity)
 
 
 class Outcome(NamedTuple):
@@ -93,11 +99,15 @@ class Intake:
         outcomes: list[Outcome | None] = [None] * len(raw_events)
         candidates: dict[int, Candidate] = {}
         first_seen: dict[tuple[str, str], int] = {}
+        authority = principal.authority
         for index, event in enumerate(_validate_all(raw_events)):
             if isinstance(event, Outcome):
                 outcomes[index] = event
                 continue
-            candidate = Candidate.of(event)
+            if refusal := authority.refusal(event):
+                outcomes[index] = _outside_authority(event, refusal.field, refusal.reason)
+                continue
+            candidate = Candidate.of(event, principal.agency)
             earlier = first_seen.setdefault((event.source, event.id), index)
             if earlier != index:  # the same event twice in this very request
                 same = candidates[earlier].identity == candidate.identity
@@ -159,6 +169,27 @@ class Intake:
         await self._dedup.confirm(attempt)
 
 
+def _owned_object(event: CloudEvent) -> tuple[str, str] | None:
+    """(field, object) of the dossier or feedback report the event is about: one agency's."""
+    data = event.data
+    if isinstance(data, Dossier):
+        return "data.dossier_id", f"dossier:{data.dossier_id}"
+    if isinstance(data, Feedback):
+        return "data.feedback_id", f"feedback:{data.feedback_id}"
+    return None
+
+
+def _outside_authority(event: CloudEvent, field: str, reason: str) -> Outcome:
+    problem = Problem(
+        "outside-authority",
+        "Outside the agency's authority",
+        403,
+        reason,
+        (FieldError(field, reason),),
+    )
+    return Outcome(Status.REJECTED, event.type, event.id, event.source, problem)
+
+
 def _validate_all(raw_events: list[Any]) -> list[CloudEvent | Outcome]:
     """One pass for the whole list; event by event only when something is wrong."""
     try:
@@ -196,7 +227,7 @@ def _validated(raw: Any) -> CloudEvent | Outcome:
     try:
         event: CloudEvent = parse_event(raw)
     except ValidationError as e:
-        errors = tuple(FieldError(field_path(err), err["msg"]) for err in e.errors())
+        errors = tuple(FieldError(field_path(err), error_message(err)) for err in e.errors())
         unknown_type = any(err["type"] == "union_tag_invalid" for err in e.errors())
         problem = (
             Problem(
@@ -232,12 +263,19 @@ _STATUS_OF = {
     Claim.DUPLICATE: Status.DUPLICATE,
     Claim.IN_FLIGHT: Status.RETRY,
     Claim.CONFLICT: Status.REJECTED,
+    Claim.FOREIGN: Status.REJECTED,
 }
 
 
 def _answer(event: CloudEvent, claim: Claim) -> Outcome:
     status = _STATUS_OF[claim]
     problem = None
+    if claim is Claim.FOREIGN:
+        field, owned = _owned_object(event) or ("", "")
+        kind = owned.partition(":")[0]
+        return _outside_authority(
+            event, field, f"the {kind} is published by another agency: only it may change it"
+        )
     if claim is Claim.CONFLICT:
         problem = Problem(
             "id-reused",

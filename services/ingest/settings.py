@@ -32,6 +32,12 @@ class IngestSettings(InfraSettings):
     rate_limit_burst: int = Field(default=20000, gt=0)
     ack_timeout_seconds: float = Field(default=5.0, gt=0)
     dedup_retention_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    owner_retention_seconds: int = Field(
+        default=400 * 24 * 3600,
+        gt=0,
+        description="How long after its last event a dossier's or feedback report's publisher "
+        "is remembered (another agency's events about it are refused meanwhile).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "IngestSettings":

@@ -22,7 +22,13 @@ from tests.infrastructure import deadline, eventually
 from tests.servers import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "contracts/examples/valid"
-KEYS = {"so-tu-phap": "ioc_key-of-so-tu-phap", "ubnd.cam-thanh": "ioc_key-of-cam-thanh"}
+KEYS = {
+    "so-tu-phap": "ioc_key-of-so-tu-phap",
+    "ubnd.cam-thanh": "ioc_key-of-cam-thanh",
+    "van-phong-ubnd-tinh": "ioc_key-of-van-phong",
+    "so-khoa-hoc-cong-nghe": "ioc_key-of-so-khcn",
+    "so-y-te": "ioc_key-of-so-y-te",
+}
 
 
 def example(name: str, **changes: Any) -> dict[str, Any]:

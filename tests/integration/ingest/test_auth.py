@@ -10,6 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from catalog.authority import of_province
 from ioc.keys import hash_api_key
 from ioc.problems import ProblemError
 from services.ingest.auth import (
@@ -26,7 +27,8 @@ REGISTRY = AgencyRegistry(
         "so-tu-phap": AgencyCredentials(
             sources=("/agencies/so-tu-phap/", "urn:vn:stp"), oauth_clients=("stp-mot-cua",)
         ),
-    }
+    },
+    of_province("quang-ngai"),
 )
 
 

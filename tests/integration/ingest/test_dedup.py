@@ -13,7 +13,11 @@ from tests.infrastructure import eventually
 @pytest.fixture
 def store(redis_client: aioredis.Redis, unique_name: str) -> DedupStore:
     return DedupStore(
-        redis_client, retention_seconds=60, pending_seconds=1, prefix=f"{unique_name}:"
+        redis_client,
+        retention_seconds=60,
+        pending_seconds=1,
+        owner_retention_seconds=60,
+        prefix=f"{unique_name}:",
     )
 
 

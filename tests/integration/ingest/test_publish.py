@@ -43,11 +43,12 @@ async def test_accepted_event_is_on_its_topic_with_ce_headers_and_trace_context(
 
 async def test_binary_mode_event_is_accepted(start_ingest: StartIngest) -> None:
     ingest = await start_ingest()
-    event = example("feedback-opened", source="/agencies/so-tu-phap/pakn")
+    event = example("feedback-opened")  # the province's feedback system, for a department
     ce = {f"ce-{k}": v for k, v in event.items() if k not in ("data", "datacontenttype")}
+    feedback_system = headers("van-phong-ubnd-tinh", content_type="application/json")
 
     response = await ingest.client.post(
-        "/v1/events", json=event["data"], headers=headers(content_type="application/json") | ce
+        "/v1/events", json=event["data"], headers=feedback_system | ce
     )
 
     assert response.status_code == 202, response.text

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from catalog.authority import of_province
 from contracts import CloudEvent, from_kafka_record
 from ioc.problems import ProblemError
 from services.ingest.auth import Principal
@@ -17,7 +18,9 @@ from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 EXAMPLE = (
     Path(__file__).resolve().parents[3] / "contracts/examples/valid/dossier-result-returned.json"
 )
-AGENCY = Principal("so-tu-phap", ("/agencies/so-tu-phap/",))
+AGENCY = Principal(
+    "so-tu-phap", ("/agencies/so-tu-phap/",), of_province("quang-ngai")["so-tu-phap"]
+)
 KEY = ("/agencies/so-tu-phap/mot-cua", "b6f1c1e2-0002")  # the example's source and id
 
 
