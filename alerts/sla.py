@@ -33,10 +33,11 @@ class OpenItem:
 
 def clock_of(event: AnyEvent) -> tuple[str, OpenItem | None] | None:
     """(key, the open item) for an event that opens or moves an SLA clock, (key, None) for one
-    that stops it, None for an event that has no clock."""
+    that stops it, None for an event that has no clock. A dossier's clock is its agency's: an
+    event of another agency's with the same id never touches it."""
     data = event.data
     if isinstance(event, DossierStatusChanged) and isinstance(data, Dossier):
-        key = f"dossier:{data.dossier_id}"
+        key = dossier_key(data.agency_code, data.dossier_id)
         if data.status in FINISHED or data.due_at is None:
             return key, None
         return key, OpenItem(
@@ -52,6 +53,10 @@ def clock_of(event: AnyEvent) -> tuple[str, OpenItem | None] | None:
         agency = data.agency_code or f"ubnd.{data.org_unit_code}"
         return key, OpenItem("feedback", data.feedback_id, agency, data.org_unit_code, due)
     return None
+
+
+def dossier_key(agency: str, dossier_id: str) -> str:
+    return f"dossier:{agency}:{dossier_id}"
 
 
 def _due(dossier: Dossier) -> datetime:

@@ -9,7 +9,15 @@ from pydantic import Field, model_validator
 
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import DOSSIER_EVENTS, Topic
-from contracts.values import JSON_INTEGER, LONGEST_DUE, Flag, Moment, future, latest_fact
+from contracts.values import (
+    JSON_INTEGER,
+    LONGEST_DUE,
+    PRINTABLE,
+    Flag,
+    Moment,
+    future,
+    latest_fact,
+)
 
 
 class DossierStatus(IntEnum):
@@ -61,7 +69,10 @@ class SupplementPause(Payload):
 
 class Dossier(Payload):
     dossier_id: str = Field(
-        min_length=1, max_length=64, description="Mã hồ sơ, unique across the province."
+        min_length=1,
+        max_length=64,
+        pattern=PRINTABLE,
+        description="Mã hồ sơ, unique across the province.",
     )
     procedure_code: Code
     procedure_online_level: OnlineLevel

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from contracts.topics import Topic
-from contracts.values import Moment, future, latest_fact
+from contracts.values import PRINTABLE, Moment, future, latest_fact
 
 Code = Annotated[
     str,
@@ -79,7 +79,7 @@ class CloudEvent(BaseModel):
     id: str = Field(
         min_length=1,
         max_length=256,
-        pattern=r"^[^\x00-\x1f\x7f]+$",  # no control characters: ids travel in headers and keys
+        pattern=PRINTABLE,
         description="Unique within `source`; `source` + `id` identifies the event, so a retry "
         "with the same pair is recognised as a duplicate.",
     )

@@ -7,11 +7,11 @@ from pydantic import Field, StrictInt, model_validator
 
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import FEEDBACK_EVENTS, Topic
-from contracts.values import LONGEST_DUE, Moment, future, latest_fact
+from contracts.values import LONGEST_DUE, PRINTABLE, Moment, future, latest_fact
 
 
 class Feedback(Payload):
-    feedback_id: str = Field(min_length=1, max_length=64)
+    feedback_id: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     org_unit_code: Code
     agency_code: Code | None = Field(default=None, description="Agency handling it, once assigned.")
     category: str = Field(min_length=1, max_length=64, description="e.g. dat-dai, moi-truong.")

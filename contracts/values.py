@@ -68,6 +68,10 @@ Moment = Annotated[
 ]
 """A time: an RFC 3339 string with an offset, from 2000 to before 2100."""
 
+# An identifier an agency gives (an event id, a dossier's code): no control characters, so it
+# travels in Kafka headers and keys and in the dedup store's lines unchanged.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
 Flag = StrictBool  # true or false, as JSON has them
 
 

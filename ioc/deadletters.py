@@ -2,7 +2,7 @@
 and where it came from in headers, so an operator can read it, fix the cause and replay it."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from ioc.kafka import OutgoingRecord
@@ -53,3 +53,21 @@ def dead_letter(
 def unreadable(error: BaseException) -> str:
     """The reason for a record that raised this while it was read or applied."""
     return f"{type(error).__name__}: {error}"[:REASON_LIMIT]
+
+
+SendAll = Callable[[Sequence[OutgoingRecord]], Awaitable[None]]
+
+
+class DeadLetters:
+    """A consumer's way to the dead-letter topic: `send` returns once the broker has them, so
+    the consumer may then move past the records."""
+
+    def __init__(self, send_all: SendAll, topic: str, consumer: str) -> None:
+        self._send_all, self._topic, self._consumer = send_all, topic, consumer
+
+    async def send(self, failed: Sequence[tuple[Consumed, str]]) -> None:
+        """(record, reason) pairs."""
+        if failed:
+            await self._send_all(
+                [dead_letter(record, why, self._consumer, self._topic) for record, why in failed]
+            )

@@ -14,7 +14,14 @@ from fastapi import FastAPI
 from alerts.book import AlertBook
 from catalog import load_province
 from catalog.plans import load_plan
-from contracts.topics import ALERT_CHANGES, DOSSIER_EVENTS, FEEDBACK_EVENTS, KPI_SNAPSHOTS
+from contracts.topics import (
+    ALERT_CHANGES,
+    DEAD_LETTERS,
+    DOSSIER_EVENTS,
+    FEEDBACK_EVENTS,
+    KPI_SNAPSHOTS,
+)
+from ioc.deadletters import DeadLetters
 from ioc.kafka import new_consumer
 from ioc.problems import install_problem_handlers
 from ioc.telemetry import configure_tracing
@@ -74,6 +81,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
             desk,
             redis,
             settings.redis_prefix,
+            DeadLetters(store.send, prefix + DEAD_LETTERS.name, settings.app_id),
             settings.today,
         )
         await evaluator.load_open_items()

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -14,15 +14,15 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry import trace
 from prometheus_client import Gauge, Histogram
-from pydantic import ValidationError
 
 from alerts.model import Condition, Kind
 from alerts.rules import overdue_conditions, target_conditions
-from alerts.sla import OpenItem, clock_of
+from alerts.sla import OpenItem, clock_of, dossier_key
 from catalog import Province
 from catalog.plans import Plan, Target
 from contracts import from_kafka_record
 from contracts.kpi import KpiSnapshot
+from ioc.deadletters import Consumed, DeadLetters, unreadable
 from kpi.periods import VIETNAM, period_bounds
 from services.alerts.desk import AlertDesk
 from targets.assess import Assessment, Observation, Status, assess
@@ -65,9 +65,11 @@ class Evaluator:
         desk: AlertDesk,
         redis: aioredis.Redis,
         prefix: str,
+        dead_letters: DeadLetters,
         today: date | None = None,
     ) -> None:
         self.plan, self.province, self._desk = plan, province, desk
+        self._dead_letters = dead_letters
         self._redis, self._open_key = redis, f"{prefix}open-items"
         self._today = today
         self._wanted = {(t.indicator, f"org:{t.scope}") for t in plan.targets}
@@ -137,22 +139,37 @@ class Evaluator:
 
     async def load_open_items(self) -> None:
         stored = await self._redis.hgetall(self._open_key)
+        renamed: list[tuple[str, str, bytes | str]] = []  # old key, new key, value
         for key, value in stored.items():
             fields = json.loads(value)
             fields["due"] = datetime.fromisoformat(fields["due"])
-            self._open[_text(key)] = OpenItem(**fields)
+            item = OpenItem(**fields)
+            name = _text(key)
+            if item.kind == "dossier" and name == f"dossier:{item.id}":  # keyed by id alone
+                renamed.append((name, dossier_key(item.agency, item.id), value))
+                name = renamed[-1][1]
+            self._open[name] = item
+        if renamed:  # kept under their agency's key from now on
+            pipe = self._redis.pipeline(transaction=True)
+            for old, new, value in renamed:
+                pipe.hset(self._open_key, new, value)
+                pipe.hdel(self._open_key, old)
+            await pipe.execute()
 
-    async def take_events(self, records: Iterable[tuple[bytes, list[tuple[str, bytes]]]]) -> None:
+    async def take_events(self, records: Iterable[Consumed]) -> None:
         changed: dict[str, OpenItem | None] = {}
-        for value, headers in records:
+        failed: list[tuple[Consumed, str]] = []
+        for record in records:
             try:
-                clock = clock_of(from_kafka_record(value, headers))
-            except (ValidationError, ValueError, UnicodeDecodeError):
-                continue  # the indicators worker dead-letters unreadable records
+                clock = clock_of(from_kafka_record(record.value or b"", record.headers))
+            except Exception as e:  # only that record's: it goes to the dead letters
+                failed.append((record, unreadable(e)))
+                continue
             if clock is not None:
                 key, item = clock
-                parent = _trace_parent(headers)
+                parent = _trace_parent(record.headers)
                 changed[key] = replace(item, trace_parent=parent) if item else None
+        await self._dead_letters.send(failed)
         if not changed:
             return
         pipe = self._redis.pipeline(transaction=False)
@@ -187,13 +204,7 @@ class Evaluator:
         history_end: dict[TopicPartition, int] = {}
         while True:
             batch = await consumer.getmany(timeout_ms=200, max_records=5000)
-            snapshots = [
-                (KpiSnapshot.model_validate_json(r.value), _trace_parent(r.headers))
-                for records in batch.values()
-                for r in records
-                if r.value is not None
-            ]
-            touched = self.take_snapshots(snapshots)
+            touched = self.take_snapshots(await self._readable_snapshots(batch.values()))
             if not caught_up.is_set():
                 history_end = history_end or await consumer.end_offsets(consumer.assignment())
                 if history_end and await _reached(consumer, history_end):
@@ -207,12 +218,26 @@ class Evaluator:
         while True:
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             if batch:
-                await self.take_events(
-                    (r.value or b"", [(k, v) for k, v in r.headers])
-                    for records in batch.values()
-                    for r in records
-                )
+                await self.take_events(r for records in batch.values() for r in records)
                 await consumer.commit()
+
+    async def _readable_snapshots(
+        self, batches: Iterable[Sequence[Consumed]]
+    ) -> list[tuple[KpiSnapshot, str | None]]:
+        """The batch's snapshots; one that is not a valid snapshot goes to the dead letters."""
+        snapshots, failed = [], []
+        for records in batches:
+            for record in records:
+                if record.value is None:
+                    continue  # a tombstone: nothing to take
+                try:
+                    snapshot = KpiSnapshot.model_validate_json(record.value)
+                except ValueError as e:
+                    failed.append((record, unreadable(e)))
+                    continue
+                snapshots.append((snapshot, _trace_parent(record.headers)))
+        await self._dead_letters.send(failed)
+        return snapshots
 
     async def sweep(self, every: float, caught_up: asyncio.Event) -> None:
         await caught_up.wait()

@@ -10,7 +10,14 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from alerts.model import Alert, Change, Silence
-from ioc.kafka import PRODUCER_LOST, new_consumer, new_producer, successor
+from ioc.kafka import (
+    PRODUCER_LOST,
+    OutgoingRecord,
+    new_consumer,
+    new_producer,
+    send_in_batches,
+    successor,
+)
 
 log = logging.getLogger(__name__)
 STREAM_LENGTH = 10_000  # changes kept for clients that resume
@@ -57,6 +64,16 @@ class AlertStore:
                 approximate=True,
             )
         await pipe.execute()
+
+    async def send(self, records: Sequence[OutgoingRecord]) -> None:
+        """Other records of the service (its dead letters), acknowledged when this returns."""
+        producer = self._producer
+        assert producer is not None, "start() first"
+        try:
+            await send_in_batches(producer, records)
+        except PRODUCER_LOST:
+            await self._renew(producer)
+            raise
 
     async def _renew(self, lost: AIOKafkaProducer) -> None:
         self._producer = await successor(lost, self._bootstrap)

@@ -29,7 +29,7 @@ def dti(value: float) -> dict[str, Any]:
     return {
         "specversion": "1.0",
         "id": f"dti-{uuid.uuid4().hex[:8]}",
-        "source": "/agencies/so-tu-phap/bao-cao",
+        "source": "/agencies/so-khoa-hoc-cong-nghe/bao-cao",
         "type": "vn.ioc.indicator.value-reported.v1",
         "time": now.isoformat(),
         "data": {
@@ -83,7 +83,9 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             reader = follow_stream(client, changes)
             for value in (0.2, 0.9):
                 sent = await ingest.client.post(
-                    "/v1/events", content=json.dumps(dti(value)), headers=headers()
+                    "/v1/events",
+                    content=json.dumps(dti(value)),
+                    headers=headers("so-khoa-hoc-cong-nghe"),
                 )
                 assert sent.status_code == 202
 
@@ -142,7 +144,8 @@ async def _one_trace_through_the_worker(
     request = next(
         s
         for s in spans.get_finished_spans()
-        if s.name == "ingest publish" and (s.attributes or {}).get("ioc.agency") == "so-tu-phap"
+        if s.name == "ingest publish"
+        and (s.attributes or {}).get("ioc.agency") == "so-khoa-hoc-cong-nghe"
     )
     [fired] = [
         s

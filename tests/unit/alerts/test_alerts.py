@@ -102,7 +102,8 @@ def test_a_supplement_wait_moves_a_dossier_due_date_on_the_working_day_clock() -
     key, item = clock
     assert item is not None
     # Due Mon 17/03/2025; the supplement wait (Thu 06/03 → Sat 08/03) is 2 working days: 19/03.
-    assert (key, item.due.date().isoformat()) == (f"dossier:{data['dossier_id']}", "2025-03-19")
+    expected_key = f"dossier:{data['agency_code']}:{data['dossier_id']}"  # the agency's dossier
+    assert (key, item.due.date().isoformat()) == (expected_key, "2025-03-19")
     finished = clock_of(parse_event(document))
     assert finished == (key, None)
 
