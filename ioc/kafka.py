@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     InvalidProducerEpoch,
+    KafkaError,
     OutOfOrderSequenceNumber,
     ProducerFenced,
     UnknownProducerId,
@@ -147,6 +148,16 @@ async def send_batches(
 async def _send_batch(producer: AIOKafkaProducer, topic: str, partition: int, batch: Any) -> None:
     acknowledged = await producer.send_batch(batch, topic, partition=partition)
     await acknowledged
+
+
+async def broker_answers(client: AIOKafkaProducer) -> bool:
+    """Whether the cluster answers a metadata request now: readiness asks the broker itself, so a
+    stopped broker shows at once (a client only notices at its next request or refresh)."""
+    try:
+        await asyncio.wait_for(client.client.fetch_all_metadata(), 2.0)
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    return True
 
 
 def new_consumer(

@@ -2,6 +2,7 @@
 actions (acknowledge, assign, comment, resolve, silence) and a live stream (Server-Sent Events,
 resumable with Last-Event-ID). Every route but health needs an operator."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from alerts.book import UnknownAlertError
 from alerts.model import Alert, Change, Matcher, Severity, State
+from ioc.health import readiness, redis_answers
 from ioc.problems import Problem, ProblemError
 from services.alerts.evaluator import TargetView
 from services.alerts.operators import SESSION_COOKIE, Operator, authenticate
@@ -204,14 +206,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["health"])
+@router.get("/readyz", tags=["health"], summary="Caught up with history; Kafka and Redis answer")
 async def readyz(request: Request) -> Response:
-    ready = request.app.state.caught_up.is_set()
-    return Response(
-        '{"status":"ready"}' if ready else '{"status":"catching up"}',
-        200 if ready else 503,
-        media_type="application/json",
-    )
+    state = request.app.state
+    kafka, redis = await asyncio.gather(state.store.reachable(), redis_answers(state.redis))
+    return readiness({"caught_up": state.caught_up.is_set(), "kafka": kafka, "redis": redis})
 
 
 def target_json(view: TargetView, request: Request) -> dict[str, Any]:

@@ -99,6 +99,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
         app.state.operators = Operators.from_file(settings.operators_file)
         app.state.sessions = Sessions(redis, settings.redis_prefix, settings.session_hours)
         app.state.desk, app.state.store, app.state.evaluator = desk, store, evaluator
+        app.state.redis = redis
         app.state.caught_up = caught_up
         app.state.indicators = httpx.AsyncClient(base_url=settings.indicators_url, timeout=5)
         tasks = [

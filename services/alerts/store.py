@@ -13,6 +13,7 @@ from alerts.model import Alert, Change, Silence
 from ioc.kafka import (
     PRODUCER_LOST,
     OutgoingRecord,
+    broker_answers,
     new_consumer,
     new_producer,
     send_in_batches,
@@ -64,6 +65,9 @@ class AlertStore:
                 approximate=True,
             )
         await pipe.execute()
+
+    async def reachable(self) -> bool:
+        return self._producer is not None and await broker_answers(self._producer)
 
     async def send(self, records: Sequence[OutgoingRecord]) -> None:
         """Other records of the service (its dead letters), acknowledged when this returns."""

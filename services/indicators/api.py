@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 from redis.exceptions import RedisError
 
+from ioc.health import readiness, redis_answers
 from ioc.problems import install_problem_handlers, unavailable
 from kpi.definitions import load_definitions
 from services.indicators.readmodel import KpiReadModel
@@ -77,13 +78,9 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], summary="Redis (the read model) answers now")
     async def readyz(request: Request) -> JSONResponse:
-        try:
-            await request.app.state.redis.ping()
-        except RedisError:
-            return JSONResponse({"status": "not ready", "checks": {"redis": False}}, 503)
-        return JSONResponse({"status": "ready", "checks": {"redis": True}})
+        return readiness({"redis": await redis_answers(request.app.state.redis)})
 
     return app
 

@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ioc.health import redis_answers
 from ioc.problems import unavailable
 
 
@@ -177,10 +177,7 @@ class DedupStore:
             await self._redis.delete(*(self._key(i) for i in identities))
 
     async def ping(self) -> bool:
-        try:
-            return bool(await self._redis.ping())
-        except RedisError:
-            return False
+        return await redis_answers(self._redis)
 
 
 @asynccontextmanager

@@ -22,7 +22,7 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from ioc.kafka import PRODUCER_LOST, new_producer, send_batches
+from ioc.kafka import PRODUCER_LOST, broker_answers, new_producer, send_batches
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,12 @@ class KafkaPublisher:
         self._committer: asyncio.Task[None] | None = None
 
     @property
-    def ready(self) -> bool:
+    def connected(self) -> bool:
         return self._producer is not None
+
+    async def reachable(self) -> bool:
+        """Connected, and the broker answers now."""
+        return self._producer is not None and await broker_answers(self._producer)
 
     def start(self) -> None:
         """Connect in the background, retrying: the service starts and answers 503 until then."""

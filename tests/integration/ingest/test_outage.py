@@ -1,4 +1,5 @@
-"""Kafka down: 503 with Retry-After within a bounded time, never a 202; then recovery."""
+"""Kafka down: 503 with Retry-After within a bounded time, never a 202, and readiness says so
+within seconds; then recovery."""
 
 import asyncio
 import time
@@ -17,6 +18,14 @@ async def test_stopped_broker_means_503_then_recovery_without_loss_or_double(
     ).status_code == 202
 
     await asyncio.to_thread(stoppable_kafka.stop)
+    stopped = time.monotonic()
+
+    async def not_ready() -> bool:
+        answer = await ingest.client.get("/readyz")
+        return answer.status_code == 503 and answer.json()["checks"]["kafka"] is False
+
+    await eventually(not_ready, within=5, every=0.2)
+    assert time.monotonic() - stopped < 5  # the probe asks the broker, not the client's memory
     during = example("dossier-result-returned")
     started = time.monotonic()
     refused = await ingest.client.post("/v1/events", json=during, headers=headers())
@@ -35,6 +44,7 @@ async def test_stopped_broker_means_503_then_recovery_without_loss_or_double(
         return retry.status_code in (200, 202)
 
     await eventually(retried_and_taken, within=90, every=1)
+    assert (await ingest.client.get("/readyz")).status_code == 200
 
     records = await ingest.records("ioc.dossier-events.v1", at_least=2)
     ids = [dict(r.headers)["ce_id"].decode() for r in records]

@@ -24,7 +24,7 @@ async def connected(
     monkeypatch.setattr(module, "new_producer", new_producer)
     publisher = KafkaPublisher("127.0.0.1:9", 1.0, Histogram("s", "", registry=CollectorRegistry()))
     publisher.start()
-    await eventually(lambda: _true(publisher.ready), within=5)
+    await eventually(lambda: _true(publisher.connected), within=5)
     return publisher
 
 
@@ -42,7 +42,7 @@ async def test_a_producer_the_broker_lost_is_replaced(monkeypatch: pytest.Monkey
     with pytest.raises(PublishUnavailableError, match="OutOfOrderSequenceNumber") as refused:
         await publisher.publish(RECORDS, [], ignored)
     assert refused.value.settling is False  # not written: the claims are released, no duplicate
-    await eventually(lambda: _true(publisher.ready), within=5)
+    await eventually(lambda: _true(publisher.connected), within=5)
     await publisher.publish(RECORDS, [], ignored)
     assert [p.sent for p in made] == [0, 1]
     await publisher.stop()
