@@ -107,6 +107,8 @@ typecheck:
 contracts:
 	$(BIN)/python -m contracts.generate --check
 	$(BIN)/python -m services.ingest.openapi --check
+	$(BIN)/python -m services.indicators.openapi --check
+	$(BIN)/python -m services.alerts.openapi --check
 	$(BIN)/python -m deploy.generate --check
 
 pytest:

@@ -14,6 +14,7 @@ from contracts.registry import (
     field_path,
     parse_event,
     parse_events,
+    published_schema,
     type_name,
 )
 from contracts.topics import ALL_TOPICS, DOSSIER_EVENTS, FEEDBACK_EVENTS, INDICATOR_REPORTS, Topic
@@ -46,6 +47,7 @@ __all__ = [
     "from_kafka_record",
     "parse_event",
     "parse_events",
+    "published_schema",
     "to_kafka_record",
     "type_name",
 ]

@@ -41,9 +41,16 @@ def to_kafka_record(event: CloudEvent) -> KafkaRecord:
 
 def _optional_headers(event: CloudEvent) -> tuple[tuple[str, bytes], ...]:
     optional = {"subject": event.subject, "dataschema": event.dataschema}
-    # Extension values travel as strings, as the binding prescribes.
-    named = optional | {name: str(v) for name, v in (event.__pydantic_extra__ or {}).items()}
+    # Extension values travel as strings, as the binding prescribes (a boolean as JSON spells it).
+    extensions = (event.__pydantic_extra__ or {}).items()
+    named = optional | {name: _header_text(value) for name, value in extensions}
     return tuple((f"ce_{name}", v.encode()) for name, v in named.items() if v is not None)
+
+
+def _header_text(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def from_kafka_record(value: bytes, headers: Iterable[tuple[str, bytes]]) -> AnyEvent:

@@ -1,6 +1,8 @@
 """Every event type IOC accepts, and the one parser that turns JSON into a typed event."""
 
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
@@ -46,6 +48,15 @@ def field_path(error: ErrorDetails) -> str:
     if loc and loc[0] in MODELS_BY_TYPE:
         loc = loc[1:]
     return ".".join(str(part) for part in loc)
+
+
+SCHEMAS = Path(__file__).with_name("schemas")
+
+
+@cache
+def published_schema(event_type: str) -> bytes:
+    """The committed JSON Schema of an event type (generated from its model, drift-checked)."""
+    return (SCHEMAS / f"{event_type}.json").read_bytes()
 
 
 def error_message(error: ErrorDetails) -> str:

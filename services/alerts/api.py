@@ -7,19 +7,23 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from alerts.book import UnknownAlertError
-from alerts.model import Alert, Change, Matcher, Severity, State
+from alerts.model import Alert, Change, Kind, Matcher, Severity, State
 from ioc.health import readiness, redis_answers
+from ioc.openapi import NOT_READY, problem
 from ioc.problems import Problem, ProblemError
 from services.alerts.evaluator import TargetView
 from services.alerts.operators import SESSION_COOKIE, Operator, authenticate
+from targets.assess import Status
 
 SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 HEARTBEAT_MS = 15_000
+UNKNOWN_ALERT: dict[int | str, dict[str, Any]] = {404: problem("No such alert.")}
+STREAM_ID = r"^[0-9]{1,20}-[0-9]{1,20}$"  # a change's id on the stream (a Redis stream entry id)
 
 
 class Comment(BaseModel):
@@ -48,7 +52,12 @@ Signed = Annotated[Operator, Depends(operator)]
 router = APIRouter()
 
 
-@router.post("/v1/session", tags=["session"], summary="Sign in with an operator API key")
+@router.post(
+    "/v1/session",
+    tags=["session"],
+    summary="Sign in with an operator API key",
+    responses={401: problem("Unknown API key.")},
+)
 async def sign_in(body: SignIn, request: Request, response: Response) -> dict[str, str]:
     found = request.app.state.operators.by_api_key(body.api_key)
     if found is None:
@@ -74,15 +83,20 @@ async def me(who: Signed) -> dict[str, str]:
 
 
 @router.get("/v1/targets", tags=["targets"], summary="Every target with status and forecast")
-async def targets(request: Request, who: Signed, status: str | None = None) -> dict[str, Any]:
+async def targets(request: Request, who: Signed, status: Status | None = None) -> dict[str, Any]:
     views = request.app.state.evaluator.views.values()
     items = [target_json(v, request) for v in views]
     if status:
-        items = [t for t in items if t["status"] == status]
+        items = [t for t in items if t["status"] == status.value]
     return {"plan": request.app.state.evaluator.plan.id, "items": items}
 
 
-@router.get("/v1/targets/{target_id}", tags=["targets"], summary="One target and its series")
+@router.get(
+    "/v1/targets/{target_id}",
+    tags=["targets"],
+    summary="One target and its series",
+    responses={404: problem("No such target.")},
+)
 async def target(target_id: str, request: Request, who: Signed) -> dict[str, Any]:
     view = request.app.state.evaluator.views.get(target_id)
     if view is None:
@@ -105,13 +119,18 @@ async def alerts(
     who: Signed,
     state: State | None = None,
     severity: Severity | None = None,
-    kind: str | None = None,
+    kind: Kind | None = None,
     org_unit: str | None = None,
     agency: str | None = None,
     target: str | None = None,
 ) -> dict[str, Any]:
     desk = request.app.state.desk
-    wanted = {"kind": kind, "org_unit": org_unit, "agency": agency, "target": target}
+    wanted = {
+        "kind": kind.value if kind else None,
+        "org_unit": org_unit,
+        "agency": agency,
+        "target": target,
+    }
     found = [
         a
         for a in desk.book.alerts.values()
@@ -124,10 +143,17 @@ async def alerts(
 
 
 @router.get("/v1/alerts/stream", tags=["alerts"], summary="Every alert change, live (SSE)")
-async def stream(request: Request, who: Signed) -> StreamingResponse:
+async def stream(
+    request: Request,
+    who: Signed,
+    since: Annotated[
+        str | None,
+        Query(pattern=STREAM_ID, description="Resume after this change id (as Last-Event-ID)."),
+    ] = None,
+    last_event_id: Annotated[str | None, Header(pattern=STREAM_ID)] = None,
+) -> StreamingResponse:
     store = request.app.state.store
-    last = request.headers.get("last-event-id") or request.query_params.get("since")
-    start = last or await store.last_id()
+    start = last_event_id or since or await store.last_id()
 
     async def events() -> AsyncIterator[bytes]:
         position = start
@@ -145,7 +171,7 @@ async def stream(request: Request, who: Signed) -> StreamingResponse:
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
-@router.get("/v1/alerts/{fingerprint}", tags=["alerts"])
+@router.get("/v1/alerts/{fingerprint}", tags=["alerts"], responses=UNKNOWN_ALERT)
 async def one_alert(fingerprint: str, request: Request, who: Signed) -> dict[str, Any]:
     desk = request.app.state.desk
     alert = desk.book.alerts.get(fingerprint)
@@ -154,14 +180,14 @@ async def one_alert(fingerprint: str, request: Request, who: Signed) -> dict[str
     return alert_json(alert, desk.silenced(alert))
 
 
-@router.post("/v1/alerts/{fingerprint}/acknowledge", tags=["alerts"])
+@router.post("/v1/alerts/{fingerprint}/acknowledge", tags=["alerts"], responses=UNKNOWN_ALERT)
 async def acknowledge(fingerprint: str, body: Comment, request: Request, who: Signed) -> Any:
     return await _act(
         request, fingerprint, lambda b, now: b.acknowledge(fingerprint, who.id, body.comment, now)
     )
 
 
-@router.post("/v1/alerts/{fingerprint}/assign", tags=["alerts"])
+@router.post("/v1/alerts/{fingerprint}/assign", tags=["alerts"], responses=UNKNOWN_ALERT)
 async def assign(fingerprint: str, body: Assignment, request: Request, who: Signed) -> Any:
     return await _act(
         request,
@@ -170,14 +196,14 @@ async def assign(fingerprint: str, body: Assignment, request: Request, who: Sign
     )
 
 
-@router.post("/v1/alerts/{fingerprint}/comment", tags=["alerts"])
+@router.post("/v1/alerts/{fingerprint}/comment", tags=["alerts"], responses=UNKNOWN_ALERT)
 async def comment(fingerprint: str, body: Comment, request: Request, who: Signed) -> Any:
     return await _act(
         request, fingerprint, lambda b, now: b.comment(fingerprint, who.id, body.comment, now)
     )
 
 
-@router.post("/v1/alerts/{fingerprint}/resolve", tags=["alerts"])
+@router.post("/v1/alerts/{fingerprint}/resolve", tags=["alerts"], responses=UNKNOWN_ALERT)
 async def resolve(fingerprint: str, body: Comment, request: Request, who: Signed) -> Any:
     return await _act(
         request, fingerprint, lambda b, now: b.resolve(fingerprint, who.id, body.comment, now)
@@ -206,7 +232,12 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["health"], summary="Caught up with history; Kafka and Redis answer")
+@router.get(
+    "/readyz",
+    tags=["health"],
+    summary="Caught up with history; Kafka and Redis answer now",
+    responses=NOT_READY,
+)
 async def readyz(request: Request) -> Response:
     state = request.app.state
     kafka, redis = await asyncio.gather(state.store.reachable(), redis_answers(state.redis))

@@ -31,6 +31,7 @@ from services.alerts.console import breakdown_router
 from services.alerts.desk import AlertDesk
 from services.alerts.evaluator import Evaluator
 from services.alerts.notifier import Notifier
+from services.alerts.openapi import TITLE, VERSION, document
 from services.alerts.operators import Operators, Sessions
 from services.alerts.settings import AlertsSettings
 from services.alerts.store import AlertStore, replay_history
@@ -122,16 +123,12 @@ def create_app(settings: AlertsSettings) -> FastAPI:
             await redis.aclose()
             await app.state.indicators.aclose()
 
-    app = FastAPI(
-        title="IOC alerts API",
-        version="1.0.0",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
+    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_problem_handlers(app)
     app.include_router(router)
     app.include_router(breakdown_router)
     app.include_router(console.router)
     app.mount("/static", console.static, name="static")
+    described = document()
+    app.openapi = lambda: described  # type: ignore[method-assign]
     return app

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from ioc.openapi import problem
 from ioc.problems import Problem, ProblemError, unavailable
 from services.alerts.api import Signed
 
@@ -38,7 +39,11 @@ async def page() -> FileResponse:
 breakdown_router = APIRouter()
 
 
-@breakdown_router.get("/v1/targets/{target_id}/breakdown", tags=["targets"])
+@breakdown_router.get(
+    "/v1/targets/{target_id}/breakdown",
+    tags=["targets"],
+    responses={404: problem("No such target."), 503: problem("The indicators API is down.")},
+)
 async def breakdown(target_id: str, request: Request, who: Signed) -> dict[str, Any]:
     """The target's indicator by commune/ward and by agency, for its latest period."""
     state = request.app.state

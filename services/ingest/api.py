@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
-from contracts import MODELS_BY_TYPE
+from contracts import MODELS_BY_TYPE, published_schema
 from ioc.health import readiness
+from ioc.openapi import NOT_READY, problem
 from ioc.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
 from ioc.serve import FastJSONResponse
 from services.ingest.auth import Principal
@@ -27,7 +28,7 @@ router = APIRouter()
 async def publish_events(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     started, mode_label = time.perf_counter(), "unknown"
-    response: Response | None = None
+    code = "500"  # unless answered otherwise: an unexpected error
     try:
         principal = await runtime.authenticator.principal(request.headers)
         mode = mode_of(request.headers.get("content-type"), request.headers)
@@ -55,9 +56,12 @@ async def publish_events(request: Request) -> Response:
         response = (
             _batch_response(outcomes) if mode is Mode.BATCH else _single_response(outcomes[0])
         )
+        code = str(response.status_code)
         return response
+    except ProblemError as refused:  # 401, 403, 413, 415, 429, 503: counted as answered
+        code = str(refused.problem.status)
+        raise
     finally:
-        code = str(response.status_code) if response else "error"
         runtime.metrics.requests.labels(mode_label, code).inc()
         runtime.metrics.request_seconds.labels(mode_label).observe(time.perf_counter() - started)
 
@@ -67,11 +71,49 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Kafka and Redis answer now", tags=["health"])
+@router.get("/readyz", summary="Kafka and Redis answer now", tags=["health"], responses=NOT_READY)
 async def readyz(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     kafka, redis = await asyncio.gather(runtime.publisher.reachable(), runtime.dedup.ping())
     return readiness({"kafka": kafka, "redis": redis})
+
+
+@router.get(
+    "/v1/event-types",
+    summary="The event types IOC accepts, with their topics and JSON Schemas",
+    tags=["contracts"],
+)
+async def event_types() -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "type": name,
+                "topic": model.topic.name,
+                "summary": (model.__doc__ or "").strip(),
+                "schema": f"/v1/event-types/{name}/schema",
+            }
+            for name, model in MODELS_BY_TYPE.items()
+        ]
+    }
+
+
+@router.get(
+    "/v1/event-types/{event_type}/schema",
+    summary="The JSON Schema of one event type",
+    tags=["contracts"],
+    responses={404: problem("No such event type.")},
+)
+async def event_type_schema(event_type: str) -> Response:
+    if event_type not in MODELS_BY_TYPE:
+        raise ProblemError(
+            Problem(
+                "unknown-event-type",
+                "Unknown event type",
+                404,
+                f"no event type {event_type!r}; see /v1/event-types",
+            )
+        )
+    return Response(published_schema(event_type), media_type="application/schema+json")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

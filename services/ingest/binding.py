@@ -74,11 +74,27 @@ def raw_events(mode: Mode, headers: Mapping[str, str], body: bytes, limits: Limi
 def _from_binary(headers: Mapping[str, str], data: Any) -> dict[str, Any]:
     # ce-* header values are percent-encoded (HTTP binding §3.1.3.2) to carry non-ASCII text.
     event: dict[str, Any] = {
-        name[3:]: unquote(value) for name, value in headers.items() if name.startswith("ce-")
+        name[3:]: _percent_decoded(name, value)
+        for name, value in headers.items()
+        if name.startswith("ce-")
     }
     event["datacontenttype"] = "application/json"
     event["data"] = data
     return event
+
+
+def _percent_decoded(header: str, value: str) -> str:
+    """The header's text; refused when its percent-encoding is not UTF-8: replacing what does
+    not decode (U+FFFD) would make two different ids one."""
+    try:
+        return unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        detail = f"{header} is not percent-encoded UTF-8"
+        raise ProblemError(
+            Problem(
+                "malformed-request", "Malformed request", 400, detail, (FieldError(header, detail),)
+            )
+        ) from None
 
 
 def _json(body: bytes) -> Any:

@@ -234,7 +234,7 @@ def _validated(raw: Any) -> CloudEvent | Outcome:
                 "unknown-event-type",
                 "Unknown event type",
                 422,
-                f"unknown type {raw.get('type')!r}; see /v1/event-types",
+                f"unknown type {raw.get('type')!r}; the types are listed at /v1/event-types",
                 errors,
             )
             if unknown_type

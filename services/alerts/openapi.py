@@ -1,0 +1,49 @@
+"""`python -m services.alerts.openapi [--check]`: the alerts API's OpenAPI document (operators'
+targets, alerts, actions and stream), committed beside this file."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from ioc import openapi
+from services.alerts.api import router
+from services.alerts.console import breakdown_router
+
+COMMITTED = Path(__file__).with_name("openapi.json")
+TITLE, VERSION = "IOC alerts API", "1.0.0"
+SUMMARY = "The operators' targets, alerts and their actions, and the live alert stream."
+SECURITY_SCHEMES = {
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "bearer": {"type": "http", "scheme": "bearer", "description": "An operator's API key."},
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "ioc_session",
+        "description": "Set by POST /v1/session (the console); unsafe requests must come from "
+        "the console's own origin.",
+    },
+}
+PUBLIC = ("/healthz", "/readyz", "/v1/session")
+PROBLEMS = {"500": "Unexpected (logged)."}
+UNSAFE_PROBLEMS = {"403": "A change made with the session cookie from another origin."}
+
+
+def document() -> dict[str, Any]:
+    return openapi.describe(
+        TITLE,
+        VERSION,
+        SUMMARY,
+        [router, breakdown_router],
+        PROBLEMS,
+        SECURITY_SCHEMES,
+        PUBLIC,
+        UNSAFE_PROBLEMS,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    return openapi.main("services.alerts.openapi", COMMITTED, document, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
