@@ -33,6 +33,7 @@ from services.alerts.evaluator import Evaluator
 from services.alerts.notifier import Notifier
 from services.alerts.openapi import TITLE, VERSION, document
 from services.alerts.operators import Operators, Sessions
+from services.alerts.origin import ConsoleOrigin
 from services.alerts.settings import AlertsSettings
 from services.alerts.store import AlertStore, replay_history
 
@@ -129,6 +130,7 @@ def create_app(settings: AlertsSettings) -> FastAPI:
     app.include_router(breakdown_router)
     app.include_router(console.router)
     app.mount("/static", console.static, name="static")
+    app.add_middleware(ConsoleOrigin, external_urls=[settings.external_url])
     described = document()
     app.openapi = lambda: described  # type: ignore[method-assign]
     return app

@@ -1,0 +1,3 @@
+from tests.integration.alerts.test_service import hooks, stack
+
+__all__ = ["hooks", "stack"]
