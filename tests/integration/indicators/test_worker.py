@@ -18,13 +18,14 @@ import redis.asyncio as aioredis
 from catalog import load_province
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from contracts.kpi import KpiSnapshot
-from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS, KPI_SNAPSHOTS
+from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS, INDICATOR_REPORTS, KPI_SNAPSHOTS
 from ioc.kafka import ensure_topics, new_consumer, new_producer
 from kpi.contributions import Counting
 from kpi.definitions import load_definitions
 from kpi.rows import Row, add, deltas, kpi_value
 from services.indicators.readmodel import KpiReadModel
 from tests.infrastructure import eventually
+from tests.integration.ingest.harness import records_on
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -214,6 +215,55 @@ async def test_a_poison_record_goes_to_the_dead_letters_and_counting_goes_on(sta
     assert record.value == b"{not json"
     assert headers["ioc_dlq_reason"].startswith(b"unreadable record")
     assert headers["ioc_dlq_topic"] == (stack.prefix + DOSSIER_EVENTS.name).encode()
+
+
+async def test_extreme_events_past_ingest_are_dead_lettered_and_the_next_thousand_counted(
+    stack: Stack,
+) -> None:
+    # Published straight to the topic (ingest refuses them): a dossier received in the year
+    # 9999 (a local date beyond the calendar) and an indicator report with such a time. The
+    # worker used to die on the first while deriving its month, and again at every restart.
+    good = to_kafka_record(dossier(0, random.Random(5)))
+    far_dossier = good.value.replace(
+        b'"received_at":"2025-03-03T08:15:00+07:00"', b'"received_at":"9999-12-31T23:59:59-12:00"'
+    )
+    assert far_dossier != good.value
+    report = to_kafka_record(
+        parse_event(
+            json.loads((ROOT / "contracts/examples/valid/indicator-dti-yearly.json").read_text())
+        )
+    )
+    far_time = [
+        (k, b"9999-12-31T23:59:59-12:00" if k == "ce_time" else v) for k, v in report.headers
+    ]
+    producer = new_producer(stack.kafka)
+    await producer.start()
+    try:
+        await producer.send(
+            stack.prefix + DOSSIER_EVENTS.name,
+            far_dossier,
+            key=good.key,
+            headers=list(good.headers),
+        )
+        await producer.send(
+            stack.prefix + INDICATOR_REPORTS.name, report.value, key=report.key, headers=far_time
+        )
+        await producer.flush()
+    finally:
+        await producer.stop()
+    rng = random.Random(6)
+    await stack.publish([dossier(i, rng) for i in range(1, 1001)])
+    stack.start_worker(
+        f"w-{uuid.uuid4().hex[:6]}", f"{stack.prefix}kpi:", INDICATORS_BATCH_SIZE="500"
+    )
+
+    await wait_for_denominator(stack.redis_url, f"{stack.prefix}kpi:", PROVINCE_YEAR, 1000)
+    letters = await records_on(stack.kafka, stack.prefix + DEAD_LETTERS.name, at_least=2)
+    reasons = sorted(dict(r.headers)["ioc_dlq_reason"].decode() for r in letters)
+    assert len(reasons) == 2, reasons
+    assert reasons[0].startswith("invalid event: data.received_at"), reasons
+    assert reasons[1].startswith("invalid event: time"), reasons
+    assert all(worker.poll() is None for worker in stack.processes)
 
 
 async def test_a_replay_from_the_start_gives_the_same_kpis(stack: Stack) -> None:

@@ -28,6 +28,7 @@ KEYS = {
     "van-phong-ubnd-tinh": "ioc_key-of-van-phong",
     "so-khoa-hoc-cong-nghe": "ioc_key-of-so-khcn",
     "so-y-te": "ioc_key-of-so-y-te",
+    "trung-tam-phuc-vu-hcc": "ioc_key-of-trung-tam",
 }
 
 

@@ -15,6 +15,10 @@ def with_data(**changes: Any) -> bytes:
     return json.dumps(event | {"data": event["data"] | changes}).encode()
 
 
+def event_with(**changes: Any) -> bytes:
+    return json.dumps(example("dossier-result-returned") | changes).encode()
+
+
 CASES = [
     # (case, content type, body, status, problem type, field at fault)
     ("malformed-json", None, b'{"specversion": "1.0", ', 400, "malformed-request", ""),
@@ -36,6 +40,34 @@ CASES = [
         "invalid-event",
         "data.due_at",
     ),
+    # Extreme but well-formed: refused at the edge, so no consumer ever computes with them.
+    (
+        "received-in-year-9999",
+        None,
+        with_data(received_at="9999-12-31T23:59:59-12:00"),
+        422,
+        "invalid-event",
+        "data.received_at",
+    ),
+    (
+        "pause-until-9999",
+        None,
+        with_data(
+            supplement_pauses=[
+                {"requested_at": "2025-03-05T10:00:00+07:00", "resumed_at": "9999-01-01T00:00:00Z"}
+            ]
+        ),
+        422,
+        "invalid-event",
+        "data.supplement_pauses.0.resumed_at",
+    ),
+    ("time-as-number", None, event_with(time=0), 422, "invalid-event", "time"),
+    ("time-as-float", None, event_with(time=1.7e9), 422, "invalid-event", "time"),
+    ("time-as-digits", None, event_with(time="1700000000"), 422, "invalid-event", "time"),
+    ("time-in-future", None, event_with(time="2099-01-01T00:00:00Z"), 422, "invalid-event", "time"),
+    ("status-as-text", None, with_data(status="2"), 422, "invalid-event", "data.status"),
+    ("flag-as-text", None, with_data(digitised="yes"), 422, "invalid-event", "data.digitised"),
+    ("flag-as-number", None, with_data(digitised=1), 422, "invalid-event", "data.digitised"),
     ("oversize-body", None, b" " * 70_000, 413, "payload-too-large", None),
     ("too-many-events", BATCH, json.dumps([{}] * 6).encode(), 413, "too-many-events", None),
     ("empty-batch", BATCH, b"[]", 400, "malformed-request", ""),

@@ -274,3 +274,26 @@ async def test_each_indicator_carries_the_trace_of_the_latest_event_that_changed
     # The untraced last record takes nothing away; the later traced one wins.
     assert set(outputs.traces) >= {"ONLINE_DOSSIERS", "FULL_ONLINE_DOSSIERS"}
     assert all(context == newer for context in outputs.traces.values())
+
+
+async def test_a_record_whose_changes_cannot_be_derived_is_a_dead_letter_not_a_stop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whatever a valid-looking record makes the derivation raise (the year-9999 dossier once
+    # raised OverflowError here, outside any handling): that record only.
+    run, state, outputs = processor()
+    batch = records(BATCH)
+    derive = run._counting.changes_of
+
+    def fragile(event: object) -> object:
+        if getattr(getattr(event, "data", None), "dossier_id", None) == "B":
+            raise OverflowError("date value out of range")
+        return derive(event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run._counting, "changes_of", fragile)
+    outcome = await run.process(batch)
+    assert (outcome.applied, outcome.dead_letters) == (3, 1)
+    [(record, reason)] = outputs.dead
+    assert record.offset == 1
+    assert reason == "cannot derive its KPI changes: OverflowError: date value out of range"
+    assert state.offsets == {f"{TOPIC}/0": 3}  # past it: the partition is not stuck
