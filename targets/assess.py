@@ -70,7 +70,8 @@ def assess(
     latest = series[-1]
     overdue = now > latest.end + (latest.end - latest.start) + REPORT_GRACE
     if overdue and result.status not in (Status.ACHIEVED, Status.MISSED):
-        return replace(result, status=Status.STALE)
+        # The latest report is what is stale, also when the judge found no figure to go on.
+        return replace(result, status=Status.STALE, latest=result.latest or latest)
     return result
 
 

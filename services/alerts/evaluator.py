@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry import trace
-from prometheus_client import Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from alerts.model import Condition, Kind
 from alerts.rules import overdue_conditions, target_conditions
@@ -40,6 +40,9 @@ TARGET_MILESTONE = Gauge(
 )
 TARGET_PROJECTED = Gauge(
     "ioc_target_projected_value", "Forecast of each target's indicator at its deadline.", ["target"]
+)
+ASSESSMENT_FAILURES = Counter(
+    "ioc_alerts_assessment_failures", "Target assessments that raised (logged; verdict kept)."
 )
 EVALUATION_SECONDS = Histogram(
     "ioc_alerts_evaluation_duration_seconds", "Time to assess targets and record the changes."
@@ -113,7 +116,11 @@ class Evaluator:
             conditions: list[Condition] = []
             for target in self.plan.targets:
                 if which is None or (target.indicator, f"org:{target.scope}") in which:
-                    conditions += self._assess(target)
+                    try:
+                        conditions += self._assess(target)
+                    except Exception:  # one target's fault must not stop the others' verdicts
+                        log.exception("target %s not assessed: its last verdict stays", target.id)
+                        ASSESSMENT_FAILURES.inc()
             await self._desk.observe(conditions)
             counts: dict[str, int] = {s.value: 0 for s in Status}
             for view in self.views.values():

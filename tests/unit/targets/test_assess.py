@@ -196,6 +196,14 @@ def test_a_per_year_flow_reaching_the_target_is_achieved_and_a_full_year_short_i
     )
 
 
+def test_a_per_year_flow_whose_reports_stopped_years_ago_is_stale_with_its_last_report() -> None:
+    # Found by the property test: no figure for this year or the last, so the judge had none;
+    # the stale verdict then carried no report and explaining it failed (every target's sweep).
+    a = assess(per_year(5), indicator("count"), [quarter(2025, 1, 2)], date(2027, 7, 15))
+    assert a.status is Status.STALE
+    assert a.latest == quarter(2025, 1, 2)
+
+
 def test_a_per_year_range_is_on_track_when_the_pace_sits_inside_it() -> None:
     a = assess(
         per_year(30, kind_upper=45),
