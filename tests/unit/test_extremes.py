@@ -7,6 +7,7 @@ within a millisecond-scale budget: nothing an agency can send stops or stalls a 
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -152,10 +153,10 @@ EXTREME = settings(max_examples=300, deadline=None, suppress_health_check=[Healt
 @given(st.lists(dossiers() | feedback() | reports(), min_size=1, max_size=20))
 def test_any_admitted_event_is_derived_and_clocked_within_budget(raw: list[dict[str, Any]]) -> None:
     events = [parse_event(r) for r in raw]  # admitted by the contract, as ingest admits them
-    changes = [c for e in events for c in within_budget(lambda e=e: COUNTING.changes_of(e))]
-    within_budget(lambda: deltas(changes, PROVINCE))
+    changes = [c for e in events for c in within_budget(partial(COUNTING.changes_of, e))]
+    within_budget(partial(deltas, changes, PROVINCE))
     for event in events:
-        within_budget(lambda event=event: clock_of(event))
+        within_budget(partial(clock_of, event))
 
 
 @st.composite
