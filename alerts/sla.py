@@ -6,6 +6,7 @@ was opened (end of that day)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from catalog import committee_of
 from contracts import AnyEvent, Dossier, DossierStatusChanged, Feedback
 from contracts.dossier import DossierStatus
 from kpi.facts import FEEDBACK_WORKING_DAYS
@@ -50,7 +51,7 @@ def clock_of(event: AnyEvent) -> tuple[str, OpenItem | None] | None:
         due = data.due_at or _end_of_day(
             add_working_days(local_date(data.opened_at), FEEDBACK_WORKING_DAYS)
         )
-        agency = data.agency_code or f"ubnd.{data.org_unit_code}"
+        agency = data.agency_code or committee_of(data.org_unit_code)
         return key, OpenItem("feedback", data.feedback_id, agency, data.org_unit_code, due)
     return None
 

@@ -9,6 +9,7 @@ from catalog.reference import (
     Province,
     ReferenceDataError,
     available_provinces,
+    committee_of,
     load_province,
 )
 
@@ -20,5 +21,6 @@ __all__ = [
     "Province",
     "ReferenceDataError",
     "available_provinces",
+    "committee_of",
     "load_province",
 ]

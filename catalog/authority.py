@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalog.plans import Plan, Source, plans_of
-from catalog.reference import ANY_AGENCY, Province, load_province
+from catalog.reference import ANY_AGENCY, Province, committee_of, load_province
 from contracts import CloudEvent, Dossier, Feedback, IndicatorReport
 
 
@@ -34,9 +34,9 @@ class Authority:
         if isinstance(data, Dossier):
             return self._acts_for(data.agency_code, "dossiers") or self._serves(data.org_unit_code)
         if isinstance(data, Feedback):
-            return self._serves(data.org_unit_code) or (
-                self._acts_for(data.agency_code, "feedback") if data.agency_code else None
-            )
+            # Not yet assigned, it is the commune's: its committee answers it (alerts/sla.py).
+            handler = data.agency_code or committee_of(data.org_unit_code)
+            return self._serves(data.org_unit_code) or self._acts_for(handler, "feedback")
         if isinstance(data, IndicatorReport):
             if data.indicator_code not in self.indicators:
                 return Refusal(

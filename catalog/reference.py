@@ -18,6 +18,11 @@ COMMUNE = "commune"  # `handled_by` value: every commune-level People's Committe
 ANY_AGENCY = "*"  # `acts_for` value: every agency of the province
 
 
+def committee_of(org_unit_code: str) -> str:
+    """The agency code of a commune-level unit's People's Committee (UBND): `ubnd.<unit>`."""
+    return f"ubnd.{org_unit_code}"
+
+
 class ReferenceDataError(ValueError):
     """A reference data file is missing, malformed or inconsistent; the message says where."""
 
@@ -151,8 +156,8 @@ def _unique(model: type[R], rows: list[dict[str, Any]]) -> dict[str, R]:
 def _people_committees(org_units: dict[str, OrgUnit]) -> dict[str, Agency]:
     communes = (u for u in org_units.values() if u.level != OrgUnitLevel.PROVINCE)
     return {
-        f"ubnd.{u.code}": Agency(
-            code=f"ubnd.{u.code}",
+        committee_of(u.code): Agency(
+            code=committee_of(u.code),
             name_vi=f"UBND {u.name_vi}",
             name_en=f"People's Committee of {u.name_en}",
             org_unit=u.code,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from catalog import Province
+from catalog import Province, committee_of
 from catalog.reference import Procedure
 from kpi.periods import VIETNAM
 from kpi.workdays import add_working_days, is_working_day
@@ -104,7 +104,9 @@ class ProvinceYear:
         base, trend = self._online.get(commune, (0.5, 0.0))
         online_share = min(0.97, max(0.05, base + trend * months))
         online = procedure.online_level != "none" and rng.random() < online_share
-        agency = f"ubnd.{commune}" if procedure.handled_by == "commune" else procedure.handled_by
+        agency = (
+            committee_of(commune) if procedure.handled_by == "commune" else procedure.handled_by
+        )
         # The past year is the same every run (replayed, it is all duplicates); a live dossier
         # is new each time: its id carries the run, or a second `make up` the same day would
         # reuse ids for different dossiers (refused as id reuse).
@@ -167,7 +169,7 @@ class ProvinceYear:
                 data: dict[str, Any] = {
                     "feedback_id": f"PAKN-{opened:%y%m%d}-{n:05d}",
                     "org_unit_code": commune.code,
-                    "agency_code": f"ubnd.{commune.code}",
+                    "agency_code": committee_of(commune.code),
                     "category": self._rng.choice(
                         ["dat-dai", "moi-truong", "giao-thong", "an-ninh"]
                     ),
