@@ -10,12 +10,12 @@ from pydantic import Field, model_validator
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import DOSSIER_EVENTS, Topic
 from contracts.values import (
+    FUTURE,
     JSON_INTEGER,
     LONGEST_DUE,
     PRINTABLE,
     Flag,
     Moment,
-    future,
     latest_fact,
 )
 
@@ -58,11 +58,13 @@ class SupplementPause(Payload):
 
     @model_validator(mode="after")
     def _resumes_after_request(self) -> "SupplementPause":
-        moments = {"requested_at": self.requested_at, "resumed_at": self.resumed_at}
-        errors = future(moments, latest_fact())
-        if self.resumed_at is not None and self.resumed_at < self.requested_at:
-            errors.append(("resumed_at", "must not be before requested_at"))
-        if errors:
+        requested, resumed, limit = self.requested_at, self.resumed_at, latest_fact()
+        if requested > limit or (resumed is not None and (resumed > limit or resumed < requested)):
+            errors = [("requested_at", FUTURE)] if requested > limit else []
+            if resumed is not None and resumed > limit:
+                errors.append(("resumed_at", FUTURE))
+            elif resumed is not None and resumed < requested:
+                errors.append(("resumed_at", "must not be before requested_at"))
             raise field_errors(self, errors)
         return self
 
@@ -102,8 +104,13 @@ class Dossier(Payload):
 
     def _inconsistencies(self) -> Iterator[tuple[str, str]]:
         received, finished, returned = self.received_at, self.finished_at, self.returned_at
-        facts = {"received_at": received, "finished_at": finished, "returned_at": returned}
-        yield from future(facts, latest_fact())
+        limit = latest_fact()
+        if received > limit:
+            yield "received_at", FUTURE
+        if finished is not None and finished > limit:
+            yield "finished_at", FUTURE
+        if returned is not None and returned > limit:
+            yield "returned_at", FUTURE
         if self.due_at is not None:
             if self.due_at < received:
                 yield "due_at", "must not be before received_at"

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from contracts.topics import Topic
-from contracts.values import PRINTABLE, Moment, future, latest_fact
+from contracts.values import FUTURE, PRINTABLE, Moment, latest_fact
 
 Code = Annotated[
     str,
@@ -105,8 +105,8 @@ class CloudEvent(BaseModel):
 
     @model_validator(mode="after")
     def _happened(self) -> "CloudEvent":
-        if errors := future({"time": self.time}, latest_fact()):
-            raise field_errors(self, errors)
+        if self.time > latest_fact():
+            raise field_errors(self, [("time", FUTURE)])
         return self
 
     @abstractmethod

@@ -7,7 +7,7 @@ from pydantic import Field, StrictInt, model_validator
 
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
 from contracts.topics import FEEDBACK_EVENTS, Topic
-from contracts.values import LONGEST_DUE, PRINTABLE, Moment, future, latest_fact
+from contracts.values import FUTURE, LONGEST_DUE, PRINTABLE, Moment, latest_fact
 
 
 class Feedback(Payload):
@@ -28,8 +28,12 @@ class Feedback(Payload):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Feedback":
-        facts = {"opened_at": self.opened_at, "answered_at": self.answered_at}
-        errors = future(facts | {"closed_at": self.closed_at}, latest_fact())
+        limit = latest_fact()
+        errors = [
+            (name, FUTURE)
+            for name in ("opened_at", "answered_at", "closed_at")
+            if (at := getattr(self, name)) is not None and at > limit
+        ]
         errors += [
             (name, "must not be before opened_at")
             for name in ("due_at", "answered_at", "closed_at")

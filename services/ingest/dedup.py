@@ -65,11 +65,12 @@ local line = '([^\t\n]+)\t([^\t\n]+)\t([^\t\n]*)\t([^\n]*)'
 for key, fingerprint, owner, agency in string.gmatch(ARGV[5], line) do
   local answer, held = '', false
   if owner ~= '' then
-    local publisher = redis.call('SET', owners .. owner, agency, 'NX', 'GET', 'EX', owned_for)
+    -- One command in the usual case (its publisher again: the expiry moves on); another
+    -- agency's event puts the publisher back.
+    local publisher = redis.call('SET', owners .. owner, agency, 'GET', 'EX', owned_for)
     if publisher and publisher ~= agency then
+      redis.call('SET', owners .. owner, publisher, 'EX', owned_for)
       answer = 'foreign:' .. publisher
-    elseif publisher then
-      redis.call('EXPIRE', owners .. owner, owned_for)
     end
   end
   local mine = attempt .. ':' .. fingerprint
