@@ -51,8 +51,18 @@ REPORTS = (
 
 
 class ProvinceYear:
-    def __init__(self, province: Province, until: date, seed: int = 7, scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        province: Province,
+        until: date,
+        seed: int = 7,
+        scale: float = 1.0,
+        now: datetime | None = None,
+    ) -> None:
         self.province, self.until = province, until
+        # What has happened by `now` (the rest of its last day has not: IOC refuses facts from
+        # the future); the whole of `until` without it.
+        self._now = now or datetime.combine(until, time.max, VIETNAM)
         self.first = until - timedelta(days=365)
         self._rng = random.Random(seed)
         self._run = secrets.token_hex(3)
@@ -68,6 +78,7 @@ class ProvinceYear:
     def events(self) -> Iterator[dict[str, Any]]:
         """Every event of the year, in time order."""
         found = [*self._dossiers(), *self._feedback(), *self._reports()]
+        found = [e for e in found if _latest_fact(e) <= self._now]
         found.sort(key=lambda e: e["time"])
         return iter(found)
 
@@ -249,6 +260,12 @@ def _periods(every: str, first: date, until: date) -> list[tuple[str, date]]:
     return [
         (p, e) for p, e in found if first <= e + timedelta(days=10) <= until + timedelta(days=1)
     ]
+
+
+def _latest_fact(event: dict[str, Any]) -> datetime:
+    """When the last thing the event tells happened (a result is returned after its event)."""
+    moments = [event["time"], event["data"].get("returned_at") or event["time"]]
+    return max(datetime.fromisoformat(m) for m in moments)
 
 
 def _iso(moment: datetime) -> str:

@@ -24,6 +24,17 @@ def test_the_past_year_is_the_same_every_run_and_keeps_the_contracts() -> None:
         parse_event(event)
 
 
+def test_a_year_replayed_today_holds_nothing_that_has_not_happened_yet() -> None:
+    # IOC refuses facts from the future: the replay stops at now, not at the end of today.
+    now = datetime.combine(TODAY, time(11), VIETNAM)
+    year = ProvinceYear(load_province("quang-ngai"), TODAY, scale=0.2, now=now)
+    events = list(year.events())
+    assert max(e["time"] for e in events) <= now.isoformat()
+    for event in events:
+        assert event["data"].get("returned_at", "") <= now.isoformat()
+        parse_event(event)
+
+
 def test_live_dossiers_are_new_in_each_run() -> None:
     now = datetime.combine(TODAY, time(10), VIETNAM)
     one, other = run(), run()
