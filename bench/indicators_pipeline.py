@@ -49,7 +49,9 @@ from ioc.keys import hash_api_key
 from ioc.serve import tune_garbage_collector
 
 log = logging.getLogger("bench")
-PROBE_UNIT = "bench-probe"  # not in the reference data: counted on its own, not rolled up
+# The probes' agency: a department none of the load's dossiers (the communes') is filed for, so
+# its KPI counts the probes alone (a unit outside the province, as before, is refused now).
+PROBE_AGENCY = "so-tu-phap"
 PUBLISHER = "trung-tam-phuc-vu-hcc"
 SOURCE = f"/agencies/{PUBLISHER}/mot-cua"
 
@@ -161,13 +163,13 @@ async def freshness(
     ]
     probe = accepted_dossiers(1, run)[0] | {"source": SOURCE}
     headers = {"x-api-key": key, "content-type": "application/cloudevents-batch+json"}
-    params = {"indicator": "ONLINE_DOSSIERS", "org_unit": PROBE_UNIT, "period": "2025"}
+    params = {"indicator": "ONLINE_DOSSIERS", "agency": PROBE_AGENCY, "period": "2025"}
 
     async def send(client: httpx.AsyncClient) -> None:
         per_batch = rate // 10 - 1
         next_at = time.perf_counter()
         for b in range(batches):
-            data = probe["data"] | {"org_unit_code": PROBE_UNIT, "dossier_id": f"{run}-P{b}"}
+            data = probe["data"] | {"agency_code": PROBE_AGENCY, "dossier_id": f"{run}-P{b}"}
             body = [
                 *load[b * per_batch : (b + 1) * per_batch],
                 probe | {"id": f"{run}-P{b}", "data": data},
