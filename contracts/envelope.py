@@ -45,7 +45,10 @@ class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=True)
 
 
-def field_errors(model: BaseModel, errors: Iterable[tuple[str, str]]) -> ValidationError:
+Location = str | tuple[str | int, ...]  # a field's name, or its path inside the model
+
+
+def field_errors(model: BaseModel, errors: Iterable[tuple[Location, str]]) -> ValidationError:
     """Errors of cross-field rules, each located at its field as a field validator's would be.
 
     A payload checks its rules in one model validator rather than a field validator each: a
@@ -55,12 +58,18 @@ def field_errors(model: BaseModel, errors: Iterable[tuple[str, str]]) -> Validat
         [
             InitErrorDetails(
                 type=PydanticCustomError("value_error", "Value error, {reason}", {"reason": why}),
-                loc=(name,),
-                input=getattr(model, name),
+                loc=(where,) if isinstance(where, str) else where,
+                input=_at(model, where),
             )
-            for name, why in errors
+            for where, why in errors
         ],
     )
+
+
+def _at(model: Any, where: Location) -> Any:
+    for step in (where,) if isinstance(where, str) else where:
+        model = model[step] if isinstance(step, int) else getattr(model, step)
+    return model
 
 
 class CloudEvent(BaseModel):
