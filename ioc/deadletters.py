@@ -3,29 +3,11 @@ and where it came from in headers, so an operator can read it, fix the cause and
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
 
-from ioc.kafka import OutgoingRecord
+from ioc.kafka import Consumed, OutgoingRecord
 
 log = logging.getLogger(__name__)
 REASON_LIMIT = 500  # characters of the reason kept: a header, not a log
-
-
-class Consumed(Protocol):
-    """A record as consumed (aiokafka's ConsumerRecord is one)."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...
-    @property
-    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 def dead_letter(

@@ -7,7 +7,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -100,6 +100,23 @@ def murmur2(data: bytes) -> int:
 
 
 OutgoingRecord = tuple[str, bytes | None, bytes, Sequence[tuple[str, bytes]]]
+
+
+class Consumed(Protocol):
+    """A record as consumed: aiokafka's ConsumerRecord is one, taken as it comes."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...  # None: a tombstone
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 async def send_in_batches(producer: AIOKafkaProducer, records: Iterable[OutgoingRecord]) -> None:

@@ -22,7 +22,8 @@ from catalog import Province
 from catalog.plans import Plan, Target
 from contracts import from_kafka_record
 from contracts.kpi import KpiSnapshot
-from ioc.deadletters import Consumed, DeadLetters, unreadable
+from ioc.deadletters import DeadLetters, unreadable
+from ioc.kafka import Consumed
 from kpi.periods import VIETNAM, period_bounds
 from services.alerts.desk import AlertDesk
 from targets.assess import Assessment, Observation, Status, assess

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from catalog import Province
 from contracts import error_message, field_path, from_kafka_record
 from ioc.deadletters import unreadable
+from ioc.kafka import Consumed
 from kpi.contributions import Change, Counting
 from kpi.definitions import DerivedIndicator
 from kpi.rows import Row, deltas
@@ -26,21 +27,7 @@ from kpi.rows import Row, deltas
 log = logging.getLogger(__name__)
 
 
-class Record(Protocol):
-    """A record as consumed: aiokafka's ConsumerRecord is one, taken as it comes."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...  # None: a tombstone (unreadable: a dead letter)
-    @property
-    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+Record = Consumed  # a tombstone (no value) is unreadable: a dead letter
 
 
 def source_of(record: Record) -> str:
