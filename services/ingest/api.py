@@ -97,11 +97,19 @@ async def event_types() -> dict[str, Any]:
     }
 
 
+class SchemaResponse(Response):
+    media_type = "application/schema+json"
+
+
 @router.get(
     "/v1/event-types/{event_type}/schema",
     summary="The JSON Schema of one event type",
     tags=["contracts"],
-    responses={404: problem("No such event type.")},
+    response_class=SchemaResponse,
+    responses={
+        200: {"content": {"application/schema+json": {"schema": {"type": "object"}}}},
+        404: problem("No such event type."),
+    },
 )
 async def event_type_schema(event_type: str) -> Response:
     if event_type not in MODELS_BY_TYPE:
@@ -113,7 +121,7 @@ async def event_type_schema(event_type: str) -> Response:
                 f"no event type {event_type!r}; see /v1/event-types",
             )
         )
-    return Response(published_schema(event_type), media_type="application/schema+json")
+    return SchemaResponse(published_schema(event_type))
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
