@@ -76,6 +76,17 @@ def test_extension_attributes_travel_as_ce_headers() -> None:
     assert headers["content-type"] == b"application/json"
 
 
+def test_extension_values_travel_as_the_binding_spells_them() -> None:
+    document = load(CONTRACTS / "examples/valid/dossier-accepted-online.json")
+    event = parse_event(document | {"urgent": True, "late": False, "priority": 2})
+    headers = dict(to_kafka_record(event).headers)
+    assert (headers["ce_urgent"], headers["ce_late"], headers["ce_priority"]) == (
+        b"true",
+        b"false",
+        b"2",
+    )
+
+
 def test_record_value_is_the_bare_data() -> None:
     event = parse_event(load(CONTRACTS / "examples/valid/dossier-result-returned.json"))
     value = json.loads(to_kafka_record(event).value)

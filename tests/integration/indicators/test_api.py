@@ -71,3 +71,15 @@ async def test_a_bad_period_is_a_problem_naming_the_parameter(api: httpx.AsyncCl
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["errors"][0]["field"] == "query.period.0"
+
+
+async def test_an_unknown_indicator_is_a_problem_not_an_empty_answer(
+    api: httpx.AsyncClient,
+) -> None:
+    r = await api.get("/v1/kpis", params={"indicator": "ONLINE_DOSIERS"})  # a typo
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "indicator"
+    # A reported indicator of the province's plans is known, with or without KPIs yet.
+    known = await api.get("/v1/kpis", params={"indicator": "DTI"})
+    assert known.status_code == 200
+    assert known.json()["name_en"]

@@ -5,6 +5,7 @@ import json
 
 import httpx
 
+from contracts import MODELS_BY_TYPE
 from tests.integration.ingest.harness import KEYS, StartIngest, example, headers
 
 DOSSIERS = "ioc.dossier-events.v1"
@@ -183,3 +184,17 @@ async def test_unreachable_redis_means_503_never_202(start_ingest: StartIngest) 
     assert ready.status_code == 503
     assert ready.json()["checks"]["redis"] is False
     assert await ingest_without_redis.records(DOSSIERS, wait=0.5) == []
+
+
+async def test_the_event_types_and_their_schemas_are_served(start_ingest: StartIngest) -> None:
+    ingest = await start_ingest()
+    listed = (await ingest.client.get("/v1/event-types")).json()["items"]
+    assert {t["type"] for t in listed} == set(MODELS_BY_TYPE)
+    schema = await ingest.client.get(listed[0]["schema"])
+    assert schema.headers["content-type"] == "application/schema+json"
+    assert schema.json()["$id"].endswith(listed[0]["type"])
+    unknown = await ingest.client.get("/v1/event-types/vn.ioc.nothing.v1/schema")
+    assert (unknown.status_code, unknown.headers["content-type"]) == (
+        404,
+        "application/problem+json",
+    )
