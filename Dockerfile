@@ -17,14 +17,13 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' >/tmp/requirements.txt \
  && /opt/ioc/bin/pip install -r /tmp/requirements.txt
-COPY alerts alerts
-COPY catalog catalog
 COPY contracts contracts
-COPY ioc ioc
-COPY kpi kpi
+COPY catalog catalog
+COPY domain domain
+COPY infra infra
 COPY services services
+COPY ioc ioc
 COPY simulator simulator
-COPY targets targets
 RUN /opt/ioc/bin/pip install --no-deps . && /opt/ioc/bin/python -m compileall -q /opt/ioc
 
 FROM ${PYTHON_IMAGE}

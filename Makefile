@@ -105,7 +105,7 @@ typecheck:
 	$(BIN)/mypy
 
 contracts:
-	$(BIN)/python -m contracts.generate --check
+	$(BIN)/python -m tools.contracts --check
 	$(BIN)/python -m services.ingest.openapi --check
 	$(BIN)/python -m services.indicators.openapi --check
 	$(BIN)/python -m services.alerts.openapi --check

@@ -27,9 +27,9 @@ import yaml
 
 from bench.common import accepted_dossiers, percentiles, start_process
 from contracts import ALL_TOPICS
-from ioc.kafka import ensure_topics
-from ioc.keys import hash_api_key
-from kpi.periods import VIETNAM
+from domain.calendar import VIETNAM
+from infra.kafka import ensure_topics
+from infra.keys import hash_api_key
 
 log = logging.getLogger("bench")
 PUBLISHER, REPORTER = "trung-tam-phuc-vu-hcc", "so-khoa-hoc-cong-nghe"

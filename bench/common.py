@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient
 
 from catalog import load_province
-from ioc.kafka import security_options
+from infra.kafka import security_options
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTED = json.loads((ROOT / "contracts/examples/valid/dossier-accepted-online.json").read_text())

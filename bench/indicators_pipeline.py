@@ -44,9 +44,9 @@ from bench.common import (
 )
 from contracts import ALL_TOPICS, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import DOSSIER_EVENTS
-from ioc.kafka import ensure_topics, new_consumer, new_producer, security_options
-from ioc.keys import hash_api_key
-from ioc.serve import tune_garbage_collector
+from infra.kafka import ensure_topics, new_consumer, new_producer, security_options
+from infra.keys import hash_api_key
+from infra.serve import tune_garbage_collector
 
 log = logging.getLogger("bench")
 # The probes' agency: a department none of the load's dossiers (the communes') is filed for, so

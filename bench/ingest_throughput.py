@@ -35,9 +35,9 @@ import yaml
 
 from bench.common import percentiles, rate_table, scratch, start_process
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
-from ioc.kafka import ensure_topics, new_producer
-from ioc.keys import hash_api_key
-from ioc.serve import tune_garbage_collector
+from infra.kafka import ensure_topics, new_producer
+from infra.keys import hash_api_key
+from infra.serve import tune_garbage_collector
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = json.loads((ROOT / "contracts/examples/valid/dossier-result-returned.json").read_text())

@@ -34,7 +34,7 @@ class Authority:
         if isinstance(data, Dossier):
             return self._acts_for(data.agency_code, "dossiers") or self._serves(data.org_unit_code)
         if isinstance(data, Feedback):
-            # Not yet assigned, it is the commune's: its committee answers it (alerts/sla.py).
+            # Unassigned, it is the commune's: its committee answers it (domain/alerts/clocks.py).
             handler = data.agency_code or committee_of(data.org_unit_code)
             return self._serves(data.org_unit_code) or self._acts_for(handler, "feedback")
         if isinstance(data, IndicatorReport):

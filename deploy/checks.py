@@ -201,7 +201,7 @@ def settings_variables() -> dict[str, Variables]:
     """The environment variables each service reads, by the module that runs it."""
     from pydantic_settings import BaseSettings
 
-    from ioc.settings import KafkaSecurity
+    from infra.settings import KafkaSecurity
     from services.alerts.settings import AlertsSettings
     from services.indicators.settings import IndicatorsSettings
     from services.ingest.settings import IngestSettings

@@ -23,8 +23,8 @@ from pydantic import ValidationError
 
 from catalog.plans import PlanError
 from contracts.topics import ALL_TOPICS
-from ioc.kafka import ensure_topics
-from ioc.settings import KafkaSettings
+from infra.kafka import ensure_topics
+from infra.settings import KafkaSettings
 
 if TYPE_CHECKING:
     from catalog.plans import Milestone, Plan, Target

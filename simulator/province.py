@@ -13,8 +13,7 @@ from typing import Any
 
 from catalog import Province, committee_of
 from catalog.reference import Procedure
-from kpi.periods import VIETNAM
-from kpi.workdays import add_working_days, is_working_day
+from domain.calendar import VIETNAM, add_working_days, is_working_day
 
 TET = {1, 2}  # months around the Lunar New Year: fewer dossiers
 

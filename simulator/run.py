@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from catalog import load_province
-from kpi.periods import VIETNAM
+from domain.calendar import VIETNAM
 from simulator.province import ProvinceYear
 
 log = logging.getLogger("ioc.simulate")

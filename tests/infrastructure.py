@@ -23,7 +23,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from contracts.topics import Topic
-from ioc.kafka import ensure_topics
+from infra.kafka import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / "deploy" / "local"

@@ -2,7 +2,7 @@
 
 from prometheus_client import start_http_server
 
-from ioc.serve import configure_logging, serve
+from infra.serve import configure_logging, serve
 from services.alerts.app import create_app
 from services.alerts.settings import AlertsSettings
 

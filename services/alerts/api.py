@@ -11,14 +11,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from alerts.book import UnknownAlertError
-from alerts.model import Alert, Change, Kind, Matcher, Severity, State
-from ioc.health import readiness, redis_answers
-from ioc.openapi import NOT_READY, problem
-from ioc.problems import Problem, ProblemError
+from domain.alerts.book import UnknownAlertError
+from domain.alerts.model import Alert, Change, Kind, Matcher, Severity, State
+from domain.targets.assess import Status
+from infra.health import readiness, redis_answers
+from infra.openapi import NOT_READY, problem
+from infra.problems import Problem, ProblemError
 from services.alerts.evaluator import TargetView
 from services.alerts.operators import SESSION_COOKIE, Operator, authenticate
-from targets.assess import Status
 
 SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 HEARTBEAT_MS = 15_000

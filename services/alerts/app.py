@@ -11,7 +11,6 @@ import httpx
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from alerts.book import AlertBook
 from catalog import load_province
 from catalog.plans import load_plan
 from contracts.topics import (
@@ -21,10 +20,11 @@ from contracts.topics import (
     FEEDBACK_EVENTS,
     KPI_SNAPSHOTS,
 )
-from ioc.deadletters import DeadLetters
-from ioc.kafka import new_consumer
-from ioc.problems import install_problem_handlers
-from ioc.telemetry import configure_tracing
+from domain.alerts.book import AlertBook
+from infra.deadletters import DeadLetters
+from infra.kafka import new_consumer
+from infra.problems import install_problem_handlers
+from infra.telemetry import configure_tracing
 from services.alerts import console
 from services.alerts.api import router
 from services.alerts.console import breakdown_router

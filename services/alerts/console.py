@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from ioc.openapi import problem
-from ioc.problems import Problem, ProblemError, unavailable
+from infra.openapi import problem
+from infra.problems import Problem, ProblemError, unavailable
 from services.alerts.api import Signed
 
 HERE = Path(__file__).parent / "console"

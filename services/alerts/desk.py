@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from opentelemetry import propagate, trace
 from prometheus_client import Gauge
 
-from alerts.book import AlertBook
-from alerts.model import Alert, Change, Condition
+from domain.alerts.book import AlertBook
+from domain.alerts.model import Alert, Change, Condition
 from services.alerts.notifier import Notifier
 from services.alerts.store import AlertStore
 

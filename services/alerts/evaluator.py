@@ -15,19 +15,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from opentelemetry import trace
 from prometheus_client import Counter, Gauge, Histogram
 
-from alerts.model import Condition, Kind
-from alerts.rules import overdue_conditions, target_conditions
-from alerts.sla import OpenItem, clock_of, dossier_key
 from catalog import Province
 from catalog.plans import Plan, Target
 from contracts import from_kafka_record
 from contracts.kpi import KpiSnapshot
-from ioc.deadletters import DeadLetters, unreadable
-from ioc.kafka import Consumed
-from kpi.periods import VIETNAM, period_bounds
+from domain.alerts.clocks import OpenItem, clock_of, dossier_key
+from domain.alerts.model import Condition, Kind
+from domain.alerts.rules import overdue_conditions, target_conditions
+from domain.calendar import VIETNAM, period_bounds
+from domain.targets.assess import Assessment, Observation, Status, assess
+from domain.targets.explain import explain
+from infra.deadletters import DeadLetters, unreadable
+from infra.kafka import Consumed
 from services.alerts.desk import AlertDesk
-from targets.assess import Assessment, Observation, Status, assess
-from targets.explain import explain
 
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.alerts")

@@ -11,8 +11,8 @@ import httpx
 import redis.asyncio as aioredis
 from prometheus_client import Counter
 
-from alerts.model import Alert, Change, State
-from alerts.notify import webhook_payload
+from domain.alerts.model import Alert, Change, State
+from domain.alerts.notify import webhook_payload
 
 log = logging.getLogger(__name__)
 SENT = Counter("ioc_alerts_notifications", "Webhook deliveries, by outcome.", ["outcome"])

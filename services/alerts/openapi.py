@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ioc import openapi
+from infra import openapi
 from services.alerts.api import router
 from services.alerts.console import breakdown_router
 

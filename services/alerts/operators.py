@@ -13,8 +13,8 @@ import redis.asyncio as aioredis
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from ioc.keys import hash_api_key, new_api_key
-from ioc.problems import unauthorized
+from infra.keys import hash_api_key, new_api_key
+from infra.problems import unauthorized
 
 SESSION_COOKIE = "ioc_session"
 

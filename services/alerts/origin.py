@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ioc.problems import Problem, problem_response
+from infra.problems import Problem, problem_response
 from services.alerts.operators import SESSION_COOKIE
 
 CSP = (

@@ -4,7 +4,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from ioc.settings import InfraSettings
+from infra.settings import InfraSettings
 
 
 class AlertsSettings(InfraSettings):

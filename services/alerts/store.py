@@ -9,8 +9,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from alerts.model import Alert, Change, Silence
-from ioc.kafka import (
+from domain.alerts.model import Alert, Change, Silence
+from infra.kafka import (
     PRODUCER_LOST,
     OutgoingRecord,
     broker_answers,

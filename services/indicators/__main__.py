@@ -5,8 +5,8 @@ import sys
 
 from prometheus_client import start_http_server
 
-from ioc.serve import configure_logging, serve
-from ioc.telemetry import configure_tracing
+from infra.serve import configure_logging, serve
+from infra.telemetry import configure_tracing
 from services.indicators.settings import IndicatorsSettings
 
 

@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 from redis.exceptions import RedisError
 
+from catalog.indicators import load_definitions
 from catalog.plans import plans_of
 from contracts.indicator import PERIOD_PATTERN
-from ioc.health import readiness, redis_answers
-from ioc.openapi import NOT_READY, describe, problem
-from ioc.problems import FieldError, Problem, ProblemError, install_problem_handlers, unavailable
-from kpi.definitions import load_definitions
+from infra.health import readiness, redis_answers
+from infra.openapi import NOT_READY, describe, problem
+from infra.problems import FieldError, Problem, ProblemError, install_problem_handlers, unavailable
 from services.indicators.readmodel import KpiReadModel
 from services.indicators.settings import IndicatorsSettings
 

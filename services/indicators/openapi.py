@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from ioc import openapi
+from infra import openapi
 from services.indicators.api import document as document  # the generator, here by name
 
 COMMITTED = Path(__file__).with_name("openapi.json")

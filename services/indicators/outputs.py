@@ -8,8 +8,8 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 
-from ioc.deadletters import dead_letter
-from ioc.kafka import OutgoingRecord
+from infra.deadletters import dead_letter
+from infra.kafka import OutgoingRecord
 from services.indicators.processor import Record, Stored, Traces
 from services.indicators.readmodel import to_snapshot
 

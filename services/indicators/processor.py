@@ -17,12 +17,12 @@ from typing import NamedTuple, Protocol
 from pydantic import ValidationError
 
 from catalog import Province
+from catalog.indicators import DerivedIndicator
 from contracts import error_message, field_path, from_kafka_record
-from ioc.deadletters import unreadable
-from ioc.kafka import Consumed
-from kpi.contributions import Change, Counting
-from kpi.definitions import DerivedIndicator
-from kpi.rows import Row, deltas
+from domain.kpi.contributions import Change, Counting
+from domain.kpi.rows import Row, deltas
+from infra.deadletters import unreadable
+from infra.kafka import Consumed
 
 log = logging.getLogger(__name__)
 

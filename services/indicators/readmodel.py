@@ -12,7 +12,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from contracts.kpi import KpiSnapshot
-from kpi.rows import Row, kpi_value
+from domain.kpi.rows import Row, kpi_value
 
 
 class KpiKeys:

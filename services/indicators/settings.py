@@ -1,7 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from ioc.settings import InfraSettings
+from infra.settings import InfraSettings
 
 
 class IndicatorsSettings(InfraSettings):

@@ -13,8 +13,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from ioc.retry import until_done
-from kpi.rows import Row
+from domain.kpi.rows import Row
+from infra.retry import until_done
 from services.indicators.processor import Stored
 from services.indicators.readmodel import KpiKeys, read_rows, row_of, stamp_of
 

@@ -27,8 +27,9 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import load_province
+from catalog.indicators import load_definitions
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from ioc.kafka import (
+from infra.kafka import (
     PRODUCER_LOST,
     OutgoingRecord,
     new_consumer,
@@ -36,9 +37,8 @@ from ioc.kafka import (
     send_in_batches,
     successor,
 )
-from ioc.retry import until_done
-from ioc.serve import tune_garbage_collector
-from kpi.definitions import load_definitions
+from infra.retry import until_done
+from infra.serve import tune_garbage_collector
 from services.indicators.outputs import KafkaOutputs
 from services.indicators.processor import Outcome, Processor, Read, Record, TraceContext
 from services.indicators.settings import IndicatorsSettings

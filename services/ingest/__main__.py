@@ -1,7 +1,7 @@
 """`python -m services.ingest`: serve the ingest API with the settings from the environment."""
 
-from ioc.serve import configure_logging, serve
-from ioc.workers import serve_workers
+from infra.serve import configure_logging, serve
+from infra.workers import serve_workers
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 

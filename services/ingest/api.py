@@ -12,10 +12,10 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 from contracts import MODELS_BY_TYPE, published_schema
-from ioc.health import readiness
-from ioc.openapi import NOT_READY, problem
-from ioc.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
-from ioc.serve import FastJSONResponse
+from infra.health import readiness
+from infra.openapi import NOT_READY, problem
+from infra.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
+from infra.serve import FastJSONResponse
 from services.ingest.auth import Principal
 from services.ingest.binding import Mode, body_limit, mode_of, raw_events, too_large
 from services.ingest.intake import Outcome, Status

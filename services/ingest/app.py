@@ -11,9 +11,9 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
 
 from catalog.authority import of_province
-from ioc.problems import install_problem_handlers
-from ioc.serve import configure_logging, tune_garbage_collector
-from ioc.telemetry import configure_tracing
+from infra.problems import install_problem_handlers
+from infra.serve import configure_logging, tune_garbage_collector
+from infra.telemetry import configure_tracing
 from services.ingest import api
 from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
 from services.ingest.binding import Limits

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog import ReferenceDataError
 from catalog.authority import Authority
-from ioc.keys import hash_api_key
-from ioc.problems import Problem, ProblemError, unauthorized
+from infra.keys import hash_api_key
+from infra.problems import Problem, ProblemError, unauthorized
 
 JWT_ALGORITHMS = ["RS256", "RS384", "PS256", "ES256", "ES384", "EdDSA"]
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import orjson
 
-from ioc.problems import FieldError, Problem, ProblemError
+from infra.problems import FieldError, Problem, ProblemError
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from catalog import load_province
-from ioc.keys import hash_api_key, new_api_key
+from infra.keys import hash_api_key, new_api_key
 
 
 def demo_credentials(province: str, directory: Path) -> tuple[Path, Path]:

@@ -25,8 +25,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from ioc.health import redis_answers
-from ioc.problems import unavailable
+from infra.health import redis_answers
+from infra.problems import unavailable
 
 
 class Claim(StrEnum):

@@ -20,7 +20,7 @@ from contracts import (
     parse_events,
     to_kafka_record,
 )
-from ioc.problems import FieldError, Problem, ProblemError, unavailable
+from infra.problems import FieldError, Problem, ProblemError, unavailable
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, new_attempt
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled

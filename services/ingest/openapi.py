@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from contracts import EVENT_MODELS
-from ioc import openapi
-from ioc.openapi import describe, problem
+from infra import openapi
+from infra.openapi import describe, problem
 from services.ingest import api
 from services.ingest.binding import BATCH, STRUCTURED
 

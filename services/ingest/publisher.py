@@ -22,7 +22,7 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from ioc.kafka import PRODUCER_LOST, broker_answers, new_producer, send_batches
+from infra.kafka import PRODUCER_LOST, broker_answers, new_producer, send_batches
 
 log = logging.getLogger(__name__)
 

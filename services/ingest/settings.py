@@ -3,7 +3,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from ioc.settings import InfraSettings
+from infra.settings import InfraSettings
 
 
 class IngestSettings(InfraSettings):

@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from contracts import ALL_TOPICS
-from ioc.kafka import ensure_topics
+from infra.kafka import ensure_topics
 from services.indicators.api import create_api as create_indicators_api
 from services.indicators.settings import IndicatorsSettings
 from tests.infrastructure import eventually

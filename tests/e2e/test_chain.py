@@ -12,8 +12,8 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from ioc.telemetry import configure_tracing
-from kpi.periods import VIETNAM
+from domain.calendar import VIETNAM
+from infra.telemetry import configure_tracing
 from tests.infrastructure import eventually
 from tests.integration.alerts.test_service import AUTH, Stack, follow_stream, ready
 from tests.integration.indicators.test_worker import Stack as Workers

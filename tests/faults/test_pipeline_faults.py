@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from contracts import ALL_TOPICS
-from ioc.kafka import ensure_topics
+from infra.kafka import ensure_topics
 from tests.infrastructure import StoppableKafka, StoppableRedis, deadline, eventually
 from tests.integration.alerts.test_service import AUTH, ready
 from tests.integration.alerts.test_service import Stack as AlertStack

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS, KPI_SNAPSHOTS
-from ioc.kafka import ensure_topics
+from infra.kafka import ensure_topics
 from tests.infrastructure import StoppableKafka, eventually
 from tests.integration.alerts.test_service import (
     AUTH,

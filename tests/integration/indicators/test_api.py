@@ -7,7 +7,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from kpi.rows import Row
+from domain.kpi.rows import Row
 from services.indicators.api import create_api
 from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState

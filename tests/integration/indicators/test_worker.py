@@ -16,13 +16,13 @@ import pytest
 import redis.asyncio as aioredis
 
 from catalog import load_province
+from catalog.indicators import load_definitions
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from contracts.kpi import KpiSnapshot
 from contracts.topics import DEAD_LETTERS, DOSSIER_EVENTS, INDICATOR_REPORTS, KPI_SNAPSHOTS
-from ioc.kafka import ensure_topics, new_consumer, new_producer
-from kpi.contributions import Counting
-from kpi.definitions import load_definitions
-from kpi.rows import Row, add, deltas, kpi_value
+from domain.kpi.contributions import Counting
+from domain.kpi.rows import Row, add, deltas, kpi_value
+from infra.kafka import ensure_topics, new_consumer, new_producer
 from services.indicators.readmodel import KpiReadModel
 from tests.infrastructure import eventually
 from tests.integration.ingest.harness import records_on

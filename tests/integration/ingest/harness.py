@@ -14,8 +14,8 @@ import uvicorn
 import yaml
 
 from contracts import ALL_TOPICS
-from ioc.kafka import ensure_topics, new_consumer
-from ioc.keys import hash_api_key
+from infra.kafka import ensure_topics, new_consumer
+from infra.keys import hash_api_key
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 from tests.infrastructure import deadline, eventually

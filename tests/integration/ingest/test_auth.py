@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from catalog.authority import of_province
-from ioc.keys import hash_api_key
-from ioc.problems import ProblemError
+from infra.keys import hash_api_key
+from infra.problems import ProblemError
 from services.ingest.auth import (
     AgencyCredentials,
     AgencyRegistry,

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from contracts import ALL_TOPICS, DOSSIER_EVENTS
-from ioc.kafka import ensure_topics
-from ioc.keys import hash_api_key
+from infra.kafka import ensure_topics
+from infra.keys import hash_api_key
 from tests.infrastructure import eventually
 from tests.integration.ingest.harness import KEYS, example, headers, records_on
 from tests.servers import free_port

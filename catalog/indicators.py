@@ -1,0 +1,59 @@
+"""Derived indicator definitions (catalog/indicators.yaml): which events count, when, and how."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFINITIONS = Path(__file__).with_name("indicators.yaml")
+
+Condition = Mapping[str, Any]  # field or fact -> required value, or list of allowed values
+Checks = tuple[tuple[str, tuple[Any, ...]], ...]  # a condition as (name, values allowed) pairs
+
+
+@dataclass(frozen=True)
+class DerivedIndicator:
+    code: str
+    name_vi: str
+    name_en: str
+    event: str
+    date: str
+    trigger: Condition
+    denominator: Condition
+    numerator: Condition
+    factor: float = 100.0
+
+
+def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
+    document = yaml.safe_load(path.read_text("utf-8"))
+    return tuple(
+        DerivedIndicator(
+            code=code,
+            name_vi=spec["name_vi"],
+            name_en=spec["name_en"],
+            event=spec["event"],
+            date=spec["date"],
+            trigger=spec.get("trigger", {}),
+            denominator=spec.get("denominator", {}),
+            numerator=spec["numerator"],
+            factor=float(spec.get("factor", 100)),
+        )
+        for code, spec in document["indicators"].items()
+    )
+
+
+def checks(condition: Condition) -> Checks:
+    return tuple(
+        (name, tuple(wanted) if isinstance(wanted, list) else (wanted,))
+        for name, wanted in condition.items()
+    )
+
+
+def holds(checks: Checks, values: Mapping[str, Any]) -> bool:
+    """Every named field or fact has the required value (or one of the listed values)."""
+    for name, allowed in checks:  # noqa: SIM110 (all() over a generator: twice the time)
+        if values.get(name) not in allowed:
+            return False
+    return True

@@ -1,0 +1,130 @@
+"""Vietnam's calendar, pure: reporting periods in Vietnam's time (UTC+7): month `2025-03`,
+quarter `2025-Q1`, year `2025`, an event belonging to the periods of its own date however late
+it arrives; and the working-day clock of due dates: weekends and public holidays (Tết
+included, from the maintained `holidays` package) are not working days.
+
+Working days are computed by formula, not day by day: weekdays are counted from the calendar's
+ordinal, then the holidays that fall on weekdays are taken out, looked up per year. A span of a
+century costs the same handful of steps as a week, so no date an agency sends can stall a
+consumer."""
+
+from bisect import bisect_right
+from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
+
+import holidays
+
+from contracts.values import VIETNAM as VIETNAM  # re-exported: the zone of every period
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in Vietnam (the contracts only admit times with an offset)."""
+    return moment.astimezone(VIETNAM).date()
+
+
+def local_month(moment: datetime) -> str:
+    """The month a moment falls in, in Vietnam: `2025-03`."""
+    return _month(moment.astimezone(VIETNAM))
+
+
+def periods_of(day: date) -> tuple[str, str, str]:
+    """The month, quarter and year a day belongs to (the year is also the year to date)."""
+    return _month(day), f"{day.year}-Q{(day.month - 1) // 3 + 1}", str(day.year)
+
+
+@cache
+def periods_of_month(month: str) -> tuple[str, str, str]:
+    """A month key's periods: itself, its quarter and its year."""
+    return periods_of(date(int(month[:4]), int(month[5:7]), 1))
+
+
+def _month(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last day of a period key."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 1, 1), date(year, 12, 31)
+    if period[5] == "Q":
+        first_month = 3 * (int(period[6]) - 1) + 1
+        return date(year, first_month, 1), _month_end(year, first_month + 2)
+    month = int(period[5:7])
+    return date(year, month, 1), _month_end(year, month)
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+# --- working days --------------------------------------------------------------------------
+
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200  # holidays outside are not known: weekends only
+
+
+@lru_cache(maxsize=512)
+def _holidays(year: int) -> frozenset[date]:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return frozenset()
+    return frozenset(holidays.country_holidays("VN", years=year))
+
+
+@lru_cache(maxsize=512)
+def _weekday_holidays(year: int) -> tuple[int, ...]:
+    """The ordinals of the year's holidays that fall on a weekday, sorted."""
+    return tuple(sorted(d.toordinal() for d in _holidays(year) if d.weekday() < 5))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; 0 when end is not after start."""
+    if end <= start:
+        return 0
+    return _weekdays_through(end) - _weekdays_through(start) - _holidays_in(start, end)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day `days` working days after `start` (start itself not counted); the calendar's
+    last day if that is beyond it."""
+    day, missing = start, days
+    # Each step adds as many weekdays as were still missing, then counts the holidays it
+    # stepped over: those are missing now. The last step steps over none.
+    while missing > 0:
+        ordinal = _nth_weekday_after(day.toordinal(), missing)
+        if ordinal > _LAST_ORDINAL:
+            return date.max
+        following = date.fromordinal(ordinal)
+        missing, day = _holidays_in(day, following), following
+    return day
+
+
+_LAST_ORDINAL = date.max.toordinal()
+
+
+def _weekdays_through(day: date) -> int:
+    """Weekdays from the calendar's first day (1 January of year 1, a Monday) to `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return 5 * weeks + min(rest, 5)
+
+
+def _nth_weekday_after(ordinal: int, n: int) -> int:
+    """The ordinal of the n-th weekday after the day with this ordinal."""
+    weeks, rest = divmod(ordinal, 7)
+    count = 5 * weeks + min(rest, 5) + n
+    weeks, rest = divmod(count, 5)
+    return 7 * weeks + rest if rest else 7 * (weeks - 1) + 5
+
+
+def _holidays_in(start: date, end: date) -> int:
+    """Holidays on weekdays after `start` up to and including `end`."""
+    first, last = start.toordinal(), end.toordinal()
+    count = 0
+    for year in range(max(start.year, _FIRST_YEAR), min(end.year, _LAST_YEAR) + 1):
+        found = _weekday_holidays(year)
+        count += bisect_right(found, last) - bisect_right(found, first)
+    return count

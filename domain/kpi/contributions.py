@@ -1,0 +1,106 @@
+"""What one event changes: each derived indicator the event triggers contributes its numerator
+and denominator at the leaf (the event's org unit, agency and month); a reported value sets
+the row of its org unit and period. The roll-up of leaves to every unit above, the agency, the
+quarter and the year is done once per batch (domain/kpi/rows.py), not once per event."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from typing import NamedTuple
+
+from catalog import Province
+from catalog.indicators import Checks, DerivedIndicator, checks, holds
+from contracts import AnyEvent, Dossier, Feedback, IndicatorValueReported
+from domain.calendar import local_month
+from domain.kpi.facts import dossier_facts, feedback_facts
+
+
+class Contribution(NamedTuple):  # a tuple: made for every event and indicator, so cheap
+    indicator: str
+    org_unit: str
+    agency: str | None
+    month: str  # "2025-03", in Vietnam's time
+    numerator: float
+    denominator: float
+
+
+class Report(NamedTuple):
+    indicator: str
+    scope: str
+    period: str
+    value: float
+    reported_at: str  # event time, UTC ISO 8601: the latest report for a period wins
+
+
+Change = Contribution | Report
+
+
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    indicator: str
+    date: str
+    denominator: Checks
+    numerator: Checks
+
+
+class Counting:
+    """The derived indicators indexed for counting events: by event type, then by trigger
+    (most indicators of an event type share one), each condition checked once per event."""
+
+    def __init__(self, definitions: Sequence[DerivedIndicator]) -> None:
+        by_trigger: dict[tuple[str, Checks], list[_Counted]] = {}
+        for d in definitions:
+            counted = _Counted(d.code, d.date, checks(d.denominator), checks(d.numerator))
+            by_trigger.setdefault((d.event, checks(d.trigger)), []).append(counted)
+        self._by_event: dict[str, list[tuple[Checks, list[_Counted]]]] = {}
+        for (event_type, trigger), counted_list in by_trigger.items():
+            self._by_event.setdefault(event_type, []).append((trigger, counted_list))
+
+    def changes_of(self, event: AnyEvent) -> list[Change]:
+        if isinstance(event, IndicatorValueReported):
+            d = event.data
+            return [
+                Report(
+                    d.indicator_code,
+                    f"org:{d.org_unit_code}",
+                    d.period,
+                    d.value,
+                    event.time.astimezone(UTC).isoformat(),
+                )
+            ]
+        data = event.data
+        if isinstance(data, Dossier):
+            facts = dossier_facts(data)
+        elif isinstance(data, Feedback):
+            facts = feedback_facts(data)
+        else:
+            return []
+        changes: list[Change] = []
+        org_unit, agency = data.org_unit_code, data.agency_code
+        months: dict[str, str] = {}  # by date field: most indicators share one
+        for trigger, counted_list in self._by_event.get(event.type, ()):
+            if not holds(trigger, facts):
+                continue
+            for counted in counted_list:
+                moment = facts.get(counted.date)
+                if moment is None or (
+                    counted.denominator and not holds(counted.denominator, facts)
+                ):
+                    continue
+                month = months.get(counted.date)
+                if month is None:
+                    month = months[counted.date] = local_month(moment)
+                numerator = 1.0 if holds(counted.numerator, facts) else 0.0
+                changes.append(
+                    Contribution(counted.indicator, org_unit, agency, month, numerator, 1.0)
+                )
+        return changes
+
+
+def scopes(province: Province, org_unit: str, agency: str | None) -> list[str]:
+    """The org unit and every unit above it (roll-up), and the agency."""
+    if org_unit in province.org_units:
+        chain = [f"org:{u.code}" for u in province.ancestors(org_unit)]
+    else:  # unknown to the reference data: counted where reported, not rolled up
+        chain = [f"org:{org_unit}"]
+    return chain + ([f"agency:{agency}"] if agency else [])

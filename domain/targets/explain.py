@@ -1,0 +1,139 @@
+"""One sentence per assessment, in Vietnamese and in English, with the numbers an operator needs:
+the projection and its range, the target and its deadline, the required versus observed pace."""
+
+from catalog.plans import Comparator, Indicator, Milestone, Target
+from domain.targets.assess import Assessment, Status
+
+STATUS_NAMES = {
+    Status.ACHIEVED: ("Đã đạt", "Achieved"),
+    Status.ON_TRACK: ("Đúng tiến độ", "On track"),
+    Status.AT_RISK: ("Có nguy cơ không đạt", "At risk"),
+    Status.OFF_TRACK: ("Chậm tiến độ", "Off track"),
+    Status.MISSED: ("Không đạt", "Missed"),
+    Status.NO_DATA: ("Chưa có số liệu", "No data"),
+    Status.STALE: ("Số liệu quá hạn", "Stale report"),
+}
+
+
+def explain(target: Target, indicator: Indicator, a: Assessment) -> tuple[str, str]:
+    """(Vietnamese, English)."""
+    n = _Numbers(indicator)
+    goal_vi, goal_en = _goal(target, a.milestone, n)
+    by = a.milestone.deadline.strftime("%d/%m/%Y")
+    if a.status is Status.NO_DATA:
+        return (
+            f"Chưa có số liệu; mục tiêu {goal_vi} đến {by}.",
+            f"No data reported yet; target {goal_en} by {by}.",
+        )
+    assert a.latest is not None
+    period = a.latest.end.strftime("%d/%m/%Y")
+    if a.status is Status.STALE:
+        return (
+            f"Số liệu quá hạn: báo cáo gần nhất cho kỳ kết thúc {period}, kỳ tiếp theo chưa "
+            f"được báo cáo; mục tiêu {goal_vi} đến {by}.",
+            f"Stale: the latest report is for the period ending {period} and the next one is "
+            f"overdue; target {goal_en} by {by}.",
+        )
+    if target.kind.value == "milestone":
+        return _yes_no(a, by, period)
+    if target.kind.value == "per_year":
+        return _per_year(a, n, goal_vi, goal_en)
+    latest_vi, latest_en = n.vi(a.latest.value), n.en(a.latest.value)
+    if a.status is Status.ACHIEVED:
+        return (
+            f"Đã đạt {latest_vi} (kỳ kết thúc {period}); mục tiêu {goal_vi} đến {by}.",
+            f"Achieved {latest_en} (period ending {period}); target {goal_en} by {by}.",
+        )
+    if a.status is Status.MISSED:
+        return (
+            f"Không đạt: {latest_vi} tại hạn {by}; mục tiêu {goal_vi}.",
+            f"Missed: {latest_en} at the {by} deadline; target {goal_en}.",
+        )
+    if a.projected is None or a.low is None or a.high is None:
+        raise ValueError("a trajectory assessment carries its projection")
+    need_vi = f"; cần {n.pace_vi(a.required_pace, unit=True)}/tháng"
+    need_en = f"; needs {n.pace_en(a.required_pace, unit=True)}/month"
+    if a.observed_pace is None:
+        pace_vi = f"{need_vi}, chưa đủ số liệu để tính xu hướng"
+        pace_en = f"{need_en}, too few reports for a trend"
+    else:
+        pace_vi = f"{need_vi}, xu hướng hiện tại {n.pace_vi(a.observed_pace)}"
+        pace_en = f"{need_en}, trend {n.pace_en(a.observed_pace)}"
+    return (
+        f"Theo tốc độ hiện tại, đến {by} đạt {n.vi(a.projected)} (khoảng {n.vi(a.low)}–"
+        f"{n.vi(a.high)}); mục tiêu {goal_vi}{pace_vi}.",
+        f"At the current pace {n.en(a.projected)} by {by} (range {n.en(a.low)}–"
+        f"{n.en(a.high)}); target {goal_en}{pace_en}.",
+    )
+
+
+def _per_year(a: Assessment, n: "_Numbers", goal_vi: str, goal_en: str) -> tuple[str, str]:
+    year = a.latest.end.year if a.latest else a.milestone.deadline.year
+    so_far = a.so_far or 0.0
+    done_vi, done_en = n.vi(so_far), n.en(so_far)
+    if a.status in (Status.ACHIEVED, Status.MISSED) or a.projected is None:
+        verdict_vi = "đã đạt" if a.status is Status.ACHIEVED else "không đạt"
+        verdict_en = "achieved" if a.status is Status.ACHIEVED else "missed"
+        return (
+            f"Năm {year}: {done_vi}, {verdict_vi} mục tiêu mỗi năm {goal_vi}.",
+            f"{year}: {done_en}, {verdict_en} the yearly target {goal_en}.",
+        )
+    return (
+        f"Năm {year} đến nay {done_vi}, nhịp độ cả năm {n.vi(a.projected)} (khoảng "
+        f"{n.vi(a.low or 0)}–{n.vi(a.high or 0)}); mục tiêu mỗi năm {goal_vi}.",
+        f"{year} so far {done_en}, on pace for {n.en(a.projected)} (range "
+        f"{n.en(a.low or 0)}–{n.en(a.high or 0)}); target {goal_en} a year.",
+    )
+
+
+def _yes_no(a: Assessment, by: str, period: str) -> tuple[str, str]:
+    if a.status is Status.ACHIEVED:
+        return (f"Đã hoàn thành (báo cáo kỳ kết thúc {period}).", f"Done (reported for {period}).")
+    if a.status is Status.MISSED:
+        return (f"Không hoàn thành trước hạn {by}.", f"Not done by the {by} deadline.")
+    months = round(a.months_left)
+    return (
+        f"Chưa hoàn thành; còn {months} tháng đến hạn {by}.",
+        f"Not done yet; {months} months left to the {by} deadline.",
+    )
+
+
+def _goal(target: Target, m: Milestone, n: "_Numbers") -> tuple[str, str]:
+    if m.value is None:
+        return "hoàn thành", "done"
+    if target.comparator is Comparator.RANGE and m.upper is not None:
+        return (
+            f"trong khoảng {n.vi(m.value)}–{n.vi(m.upper)}",
+            f"between {n.en(m.value)} and {n.en(m.upper)}",
+        )
+    symbol = {Comparator.AT_LEAST: "≥", Comparator.AT_MOST: "≤"}.get(target.comparator, "=")
+    return f"{symbol} {n.vi(m.value)}", f"{symbol} {n.en(m.value)}"
+
+
+class _Numbers:
+    """Numbers in the indicator's unit; Vietnamese uses a decimal comma and a thousands dot."""
+
+    def __init__(self, indicator: Indicator) -> None:
+        self.unit = indicator.unit
+        self.decimals = {"index": 2, "%": 1, "per 10,000": 1}.get(indicator.unit, 0)
+
+    def en(self, value: float) -> str:
+        text = f"{value:,.{self.decimals}f}"
+        if self.decimals and text.endswith("0") and self.unit == "%":
+            text = text[:-2]  # 63.0% reads as 63%
+        return text + ("%" if self.unit == "%" else "")
+
+    def vi(self, value: float) -> str:
+        return self.en(value).replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+    def pace_en(self, value: float | None, unit: bool = False) -> str:
+        sign = "+" if (value or 0) >= 0 else "−"
+        points = " points" if unit and self.unit == "%" else ""
+        return f"{sign}{self._plain(abs(value or 0.0))}{points}"
+
+    def pace_vi(self, value: float | None, unit: bool = False) -> str:
+        text = self.pace_en(value, unit).replace(" points", " điểm %")
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+    def _plain(self, value: float) -> str:
+        return f"{value:,.{max(self.decimals, 1) if self.unit != 'index' else 3}f}"
