@@ -22,7 +22,7 @@ INGEST_ENV := INGEST_PORT=$(INGEST_PORT) INGEST_AGENCIES_FILE=$(STACK)/agencies.
 
 help:
 	@echo "make up      start the local stack and print its URLs (make down stops it)"
-	@echo "make test    run the full suite: ruff, mypy, contract drift, pytest"
+	@echo "make test    run the full suite: ruff, import contracts, mypy, contract drift, pytest"
 	@echo "make status  show what is running"
 	@echo "make bench   benchmarks against raw baselines (starts the stack; minutes)"
 	@echo "make faults  fault tests: processes killed and restarted (minutes)"
@@ -100,6 +100,7 @@ test: setup lint typecheck contracts pytest
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy
