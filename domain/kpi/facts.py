@@ -1,13 +1,12 @@
 """Facts computed from an event for the indicator conditions: the payload's own fields, plus
-whether it was on time (on the working-day clock) and whether it was non-contact."""
+whether it was on time (by the SLA rule, domain/sla.py) and whether it was non-contact."""
 
-from datetime import date, datetime
 from typing import Any
 
 from contracts import Dossier, Feedback
-from domain.calendar import add_working_days, local_date, working_days_between
+from domain.calendar import local_date
+from domain.sla import dossier_due, feedback_due
 
-FEEDBACK_WORKING_DAYS = 15  # phản ánh kiến nghị: handled within 15 working days
 ONLINE = 2
 
 
@@ -21,29 +20,15 @@ def dossier_facts(dossier: Dossier) -> dict[str, Any]:
 
 def feedback_facts(feedback: Feedback) -> dict[str, Any]:
     facts = dict(vars(feedback))
-    opened = local_date(feedback.opened_at)
-    due = (
-        local_date(feedback.due_at)
-        if feedback.due_at
-        else add_working_days(opened, FEEDBACK_WORKING_DAYS)
-    )
     answered = feedback.answered_at
-    facts["on_time"] = answered is not None and local_date(answered) <= due
+    facts["on_time"] = answered is not None and local_date(answered) <= local_date(
+        feedback_due(feedback)
+    )
     return facts
 
 
 def _dossier_on_time(dossier: Dossier) -> bool | None:
-    """Finished no later than the due date, moved back by the working days spent waiting for
-    the citizen's supplement (that time is not the agency's)."""
-    if dossier.due_at is None or dossier.finished_at is None:
-        return None
-    paused = sum(
-        working_days_between(local_date(p.requested_at), _day(p.resumed_at or dossier.finished_at))
-        for p in dossier.supplement_pauses
-    )
-    due = add_working_days(local_date(dossier.due_at), paused)
-    return local_date(dossier.finished_at) <= due
-
-
-def _day(moment: datetime) -> date:
-    return local_date(moment)
+    """Finished no later than the day it was due (None until finished, or without a due date)."""
+    finished = dossier.finished_at
+    due = dossier_due(dossier, paused_until=finished) if finished else None
+    return None if due is None or finished is None else local_date(finished) <= local_date(due)
