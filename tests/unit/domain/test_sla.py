@@ -48,7 +48,7 @@ def test_an_open_wait_stops_the_clock_until_the_citizen_answers_or_the_dossier_e
     # Mon 28/04 becomes Tue 29/04, then Mon 05/05.
     finished = datetime.fromisoformat(at("2025-04-29", 15))
     assert dossier_due(waiting, paused_until=finished) == datetime.fromisoformat(
-        at("2025-05-02", 17)
+        at("2025-05-05", 17)
     )
 
 
