@@ -1,16 +1,16 @@
 """Indicator value reported: the latest value of a reported indicator (DTI, 5G coverage,
 digital economy share of GRDP …) for an org unit and a period."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 from pydantic import Field, StrictFloat, model_validator
 
 from contracts.envelope import CloudEvent, Code, Payload, field_errors
+from contracts.periods import PERIOD_PATTERN, period_bounds
 from contracts.topics import INDICATOR_REPORTS, Topic
 from contracts.values import EARLIEST, VIETNAM
 
-PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 # Larger than any count, amount (VND bn) or rate a province reports: a value beyond is a typo
 # or an attack, and would overflow the forecasts' arithmetic.
 LARGEST_VALUE = 1e15
@@ -35,22 +35,12 @@ class IndicatorReport(Payload):
 
     @model_validator(mode="after")
     def _period_begun(self) -> "IndicatorReport":
-        first = period_start(self.period)
+        first = period_bounds(self.period)[0]
         if first < EARLIEST.date():
             raise field_errors(self, [("period", "must not be before 2000")])
         if first > datetime.now(UTC).astimezone(VIETNAM).date():
             raise field_errors(self, [("period", "has not begun: no figure can be reported")])
         return self
-
-
-def period_start(period: str) -> date:
-    """The first day of a period key (`2025`, `2025-Q3`, `2025-07`)."""
-    year = int(period[:4])
-    if len(period) == 4:
-        return date(year, 1, 1)
-    if period[5] == "Q":
-        return date(year, 3 * int(period[6]) - 2, 1)
-    return date(year, int(period[5:7]), 1)
 
 
 class IndicatorValueReported(CloudEvent):
@@ -62,4 +52,4 @@ class IndicatorValueReported(CloudEvent):
 
     def partition_key(self) -> str:
         d = self.data
-        return f"{d.indicator_code}|{d.org_unit_code}|{d.period}"
+        return f"{d.indicator_code}|{d.org_unit_code}|{d.period}"  # the unit, not a KPI scope

@@ -2,10 +2,51 @@
 indicators service publishes it (compacted topic, keyed by indicator|scope|period)."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.indicator import PERIOD_PATTERN
+from contracts.periods import PERIOD_PATTERN
+
+
+class KpiKey(NamedTuple):
+    """A KPI's identity: an indicator, a scope (`org:<unit>` or `agency:<agency>`) and a
+    period. Its text form `indicator|scope|period` is the snapshot topic's record key, the
+    state's row name and the API's; it is written and read here only."""
+
+    indicator: str
+    scope: str
+    period: str
+
+    def __str__(self) -> str:
+        return kpi_key(*self)
+
+    @classmethod
+    def parse(cls, text: str) -> "KpiKey":
+        indicator, scope, period = text.split("|")
+        return cls(indicator, scope, period)
+
+    @property
+    def member(self) -> str:
+        """The KPI within its indicator: `scope|period` (the indicator's index holds these)."""
+        return f"{self.scope}|{self.period}"
+
+
+def kpi_key(indicator: str, scope: str, period: str) -> str:
+    """The text form of a KPI's key, built without a tuple where it is made per event."""
+    return f"{indicator}|{scope}|{period}"
+
+
+def indicator_of(key: str) -> str:
+    return key.partition("|")[0]
+
+
+def org_scope(org_unit: str) -> str:
+    return f"org:{org_unit}"
+
+
+def agency_scope(agency: str) -> str:
+    return f"agency:{agency}"
 
 
 class KpiSnapshot(BaseModel):
@@ -36,4 +77,4 @@ class KpiSnapshot(BaseModel):
     )
 
     def key(self) -> str:
-        return f"{self.indicator}|{self.scope}|{self.period}"
+        return kpi_key(self.indicator, self.scope, self.period)

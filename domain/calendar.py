@@ -9,11 +9,12 @@ century costs the same handful of steps as a week, so no date an agency sends ca
 consumer."""
 
 from bisect import bisect_right
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 import holidays
 
+from contracts.periods import period_bounds as period_bounds  # re-exported, as the zone
 from contracts.values import VIETNAM as VIETNAM  # re-exported: the zone of every period
 
 
@@ -40,23 +41,6 @@ def periods_of_month(month: str) -> tuple[str, str, str]:
 
 def _month(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a period key."""
-    year = int(period[:4])
-    if len(period) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    if period[5] == "Q":
-        first_month = 3 * (int(period[6]) - 1) + 1
-        return date(year, first_month, 1), _month_end(year, first_month + 2)
-    month = int(period[5:7])
-    return date(year, month, 1), _month_end(year, month)
-
-
-def _month_end(year: int, month: int) -> date:
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 # --- working days --------------------------------------------------------------------------

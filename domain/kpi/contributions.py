@@ -11,6 +11,7 @@ from typing import NamedTuple
 from catalog import Province
 from catalog.indicators import Checks, DerivedIndicator, checks, holds
 from contracts import AnyEvent, Dossier, Feedback, IndicatorValueReported
+from contracts.kpi import agency_scope, org_scope
 from domain.calendar import local_month
 from domain.kpi.facts import dossier_facts, feedback_facts
 
@@ -62,7 +63,7 @@ class Counting:
             return [
                 Report(
                     d.indicator_code,
-                    f"org:{d.org_unit_code}",
+                    org_scope(d.org_unit_code),
                     d.period,
                     d.value,
                     event.time.astimezone(UTC).isoformat(),
@@ -100,7 +101,7 @@ class Counting:
 def scopes(province: Province, org_unit: str, agency: str | None) -> list[str]:
     """The org unit and every unit above it (roll-up), and the agency."""
     if org_unit in province.org_units:
-        chain = [f"org:{u.code}" for u in province.ancestors(org_unit)]
+        chain = [org_scope(u.code) for u in province.ancestors(org_unit)]
     else:  # unknown to the reference data: counted where reported, not rolled up
-        chain = [f"org:{org_unit}"]
-    return chain + ([f"agency:{agency}"] if agency else [])
+        chain = [org_scope(org_unit)]
+    return chain + ([agency_scope(agency)] if agency else [])

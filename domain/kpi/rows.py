@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import NamedTuple, TypeVar
 
 from catalog import Province
+from contracts.kpi import kpi_key
 from domain.calendar import periods_of_month
 from domain.kpi.contributions import Change, Contribution, Report, scopes
 
@@ -45,7 +46,7 @@ def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
             # The leaf: indicator, org unit, agency, month.
             _add_to(leaves, change[:4], change.numerator, change.denominator)
         else:
-            key = f"{change.indicator}|{change.scope}|{change.period}"
+            key = kpi_key(change.indicator, change.scope, change.period)
             reports[key] = add(reports.get(key, Row()), change)
     # Up the org-unit tree first, then from months to quarters and years: each step adds
     # into fewer sums than the fan-out of every leaf to every row would.
@@ -60,7 +61,7 @@ def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
     sums: dict[str, list[float]] = {}
     for (indicator, scope, month), (numerator, denominator) in months.items():
         for period in periods_of_month(month):
-            _add_to(sums, f"{indicator}|{scope}|{period}", numerator, denominator)
+            _add_to(sums, kpi_key(indicator, scope, period), numerator, denominator)
     folded = {key: Row(numerator, denominator) for key, (numerator, denominator) in sums.items()}
     for key, report in reports.items():
         folded[key] = add(folded.get(key, Row()), report)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from contracts.kpi import agency_scope, org_scope
 from infra.openapi import problem
 from infra.problems import Problem, ProblemError, unavailable
 from services.alerts.api import Signed
@@ -54,8 +55,8 @@ async def breakdown(target_id: str, request: Request, who: Signed) -> dict[str, 
     except httpx.HTTPError as e:
         raise unavailable("the indicators API does not answer", 5) from e
     province = state.evaluator.province
-    names = {f"org:{u.code}": u for u in province.org_units.values()}
-    names |= {f"agency:{a.code}": a for a in province.agencies.values()}
+    names = {org_scope(u.code): u for u in province.org_units.values()}
+    names |= {agency_scope(a.code): a for a in province.agencies.values()}
     rows: dict[str, list[dict[str, Any]]] = {"org": [], "agency": []}
     for item in response.json()["items"]:
         kind, code = item["scope"].split(":", 1)

@@ -18,11 +18,12 @@ from prometheus_client import Counter, Gauge, Histogram
 from catalog import Province
 from catalog.plans import Plan, Target
 from contracts import from_kafka_record
-from contracts.kpi import KpiSnapshot
+from contracts.kpi import KpiSnapshot, org_scope
+from contracts.periods import Granularity, granularity, period_bounds
 from domain.alerts.clocks import OpenItem, clock_of, dossier_key
 from domain.alerts.model import Condition, Kind
 from domain.alerts.rules import overdue_conditions, target_conditions
-from domain.calendar import VIETNAM, period_bounds
+from domain.calendar import VIETNAM
 from domain.targets.assess import Assessment, Observation, Status, assess
 from domain.targets.explain import explain
 from infra.deadletters import DeadLetters, unreadable
@@ -76,7 +77,7 @@ class Evaluator:
         self._dead_letters = dead_letters
         self._redis, self._open_key = redis, f"{prefix}open-items"
         self._today = today
-        self._wanted = {(t.indicator, f"org:{t.scope}") for t in plan.targets}
+        self._wanted = {(t.indicator, org_scope(t.scope)) for t in plan.targets}
         self._series: dict[tuple[str, str], dict[str, float]] = {}
         self._trace_parents: dict[tuple[str, str], str] = {}
         self._updated: dict[str, datetime] = {}  # by KPI key: the newest snapshot taken
@@ -116,7 +117,7 @@ class Evaluator:
         with EVALUATION_SECONDS.time(), TRACER.start_as_current_span("alerts.assess_targets"):
             conditions: list[Condition] = []
             for target in self.plan.targets:
-                if which is None or (target.indicator, f"org:{target.scope}") in which:
+                if which is None or (target.indicator, org_scope(target.scope)) in which:
                     try:
                         conditions += self._assess(target)
                     except Exception:  # one target's fault must not stop the others' verdicts
@@ -132,7 +133,7 @@ class Evaluator:
 
     def _assess(self, target: Target) -> list[Condition]:
         indicator = self.plan.indicators[target.indicator]
-        key = (target.indicator, f"org:{target.scope}")
+        key = (target.indicator, org_scope(target.scope))
         series = _observations(self._series.get(key, {}))
         previous = self.views.get(target.id)
         status = previous.assessment.status if previous else None
@@ -273,10 +274,10 @@ def _trace_parent(headers: Iterable[tuple[str, bytes]]) -> str | None:
 
 def _observations(values: dict[str, float]) -> list[Observation]:
     """The finest periods reported: months, else quarters, else years."""
-    months = {p: v for p, v in values.items() if len(p) == 7 and "Q" not in p}
-    quarters = {p: v for p, v in values.items() if "Q" in p}
-    years = {p: v for p, v in values.items() if len(p) == 4}
-    chosen = months or quarters or years
+    by_granularity: dict[Granularity, dict[str, float]] = {g: {} for g in Granularity}
+    for period, value in values.items():
+        by_granularity[granularity(period)][period] = value
+    chosen = next((found for found in by_granularity.values() if found), {})
     return sorted(
         (Observation(*period_bounds(p), v) for p, v in chosen.items()), key=lambda o: o.end
     )

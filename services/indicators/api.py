@@ -13,7 +13,8 @@ from redis.exceptions import RedisError
 
 from catalog.indicators import load_definitions
 from catalog.plans import plans_of
-from contracts.indicator import PERIOD_PATTERN
+from contracts.kpi import agency_scope, org_scope
+from contracts.periods import PERIOD_PATTERN, Granularity, granularity
 from infra.health import readiness, redis_answers
 from infra.openapi import NOT_READY, describe, problem
 from infra.problems import FieldError, Problem, ProblemError, install_problem_handlers, unavailable
@@ -58,7 +59,7 @@ async def kpis(
     org_unit: Annotated[list[str] | None, Query(description="Org unit codes.")] = None,
     agency: Annotated[list[str] | None, Query(description="Agency codes.")] = None,
     period: Annotated[list[PeriodKey] | None, Query()] = None,
-    granularity: Annotated[str | None, Query(pattern="^(month|quarter|year)$")] = None,
+    wanted: Annotated[Granularity | None, Query(alias="granularity")] = None,
     since: Annotated[
         str | None, Query(pattern=PERIOD_PATTERN, description="First period, inclusive.")
     ] = None,
@@ -75,13 +76,13 @@ async def kpis(
                 (FieldError("indicator", detail),),
             )
         )
-    scopes = [f"org:{c}" for c in org_unit or []] + [f"agency:{c}" for c in agency or []]
+    scopes = [org_scope(c) for c in org_unit or []] + [agency_scope(c) for c in agency or []]
     try:
         found = await request.app.state.kpis.snapshots(indicator, scopes, period)
     except RedisError as e:
         raise unavailable("the KPI read model is unavailable", 5) from e
-    if granularity:
-        found = [s for s in found if _granularity(s.period) == granularity]
+    if wanted:
+        found = [s for s in found if granularity(s.period) == wanted]
     if since:
         found = [s for s in found if s.period >= since]
     return {
@@ -133,7 +134,3 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
 def document() -> dict[str, Any]:
     """The OpenAPI document (committed as openapi.json beside this file)."""
     return describe(TITLE, VERSION, SUMMARY, [router], {"500": "Unexpected (logged)."})
-
-
-def _granularity(period: str) -> str:
-    return "year" if len(period) == 4 else "quarter" if "Q" in period else "month"

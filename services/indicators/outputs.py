@@ -8,6 +8,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 
+from contracts.kpi import indicator_of
 from infra.deadletters import dead_letter
 from infra.kafka import OutgoingRecord
 from services.indicators.processor import Record, Stored, Traces
@@ -47,7 +48,7 @@ class KafkaOutputs:
 
     async def publish(self, rows: Mapping[str, Stored], traces: Traces) -> None:
         snapshots = [
-            to_snapshot(kpi, row, self._factors.get(kpi.split("|", 1)[0], 100.0), updated_at)
+            to_snapshot(kpi, row, self._factors.get(indicator_of(kpi), 100.0), updated_at)
             for kpi, (row, updated_at) in rows.items()
         ]
         for s in snapshots:

@@ -11,7 +11,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from contracts.kpi import KpiSnapshot
+from contracts.kpi import KpiKey, KpiSnapshot, indicator_of
 from domain.kpi.rows import Row, kpi_value
 
 
@@ -71,7 +71,7 @@ def stamp_of(updated_at: bytes) -> datetime:
 
 
 def to_snapshot(kpi: str, row: Row, factor: float, updated_at: datetime) -> KpiSnapshot:
-    indicator, scope, period = kpi.split("|")
+    indicator, scope, period = KpiKey.parse(kpi)
     return KpiSnapshot(
         indicator=indicator,
         scope=scope,
@@ -90,7 +90,7 @@ async def read_snapshots(
     found = []
     for kpi, fields in zip(kpis, await read_rows(redis, keys, kpis), strict=True):
         if fields[-1] is not None:
-            factor = factors.get(kpi.split("|")[0], 100.0)
+            factor = factors.get(indicator_of(kpi), 100.0)
             found.append(to_snapshot(kpi, row_of(fields), factor, stamp_of(fields[-1])))
     return found
 
@@ -112,13 +112,14 @@ class KpiReadModel:
         scopes: Iterable[str] | None = None,
         periods: Iterable[str] | None = None,
     ) -> list[KpiSnapshot]:
-        members = [_text(m) for m in await self._redis.smembers(self._keys.index(indicator))]
+        members = await self._redis.smembers(self._keys.index(indicator))
+        keys = [KpiKey.parse(f"{indicator}|{_text(m)}") for m in members]
         wanted_scopes, wanted_periods = set(scopes or []), set(periods or [])
         picked = [
-            f"{indicator}|{m}"
-            for m in members
-            if (not wanted_scopes or m.split("|")[0] in wanted_scopes)
-            and (not wanted_periods or m.split("|")[1] in wanted_periods)
+            str(k)
+            for k in keys
+            if (not wanted_scopes or k.scope in wanted_scopes)
+            and (not wanted_periods or k.period in wanted_periods)
         ]
         found = await read_snapshots(self._redis, self._keys, picked, self._factors)
         return sorted(found, key=lambda s: (s.scope, s.period))

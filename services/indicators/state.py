@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from contracts.kpi import KpiKey
 from domain.kpi.rows import Row
 from infra.retry import until_done
 from services.indicators.processor import Stored
@@ -83,7 +84,8 @@ class RedisKpiState:
         indexes: dict[str, int] = {}  # position of each indicator's index among the keys
         rows = []
         for kpi, d in deltas.items():
-            indicator, member = kpi.split("|", 1)
+            key = KpiKey.parse(kpi)
+            indicator, member = key.indicator, key.member
             position = indexes.setdefault(indicator, len(indexes) + 1)
             rows.append([d.numerator, d.denominator, d.value, d.reported_at, member, position])
         keys += [self._keys.index(indicator) for indicator in indexes]

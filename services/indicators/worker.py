@@ -28,6 +28,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import load_province
 from catalog.indicators import load_definitions
+from contracts.kpi import org_scope
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
 from infra.kafka import (
     PRODUCER_LOST,
@@ -113,7 +114,7 @@ class Worker:
             prefix + KPI_SNAPSHOTS.name,
             prefix + DEAD_LETTERS.name,
             settings.app_id,
-            f"org:{province.root.code}",
+            org_scope(province.root.code),
             {d.code: d.factor for d in definitions},
         )
         state = RedisKpiState(self._redis, settings.redis_prefix)
