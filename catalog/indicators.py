@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import yaml
 
 DEFINITIONS = Path(__file__).with_name("indicators.yaml")
 
-Condition = Mapping[str, Any]  # field or fact -> required value, or list of allowed values
+Criteria = Mapping[str, Any]  # field or fact -> required value, or list of allowed values
 Checks = tuple[tuple[str, tuple[Any, ...]], ...]  # a condition as (name, values allowed) pairs
 
 
@@ -20,9 +21,9 @@ class DerivedIndicator:
     name_en: str
     event: str
     date: str
-    trigger: Condition
-    denominator: Condition
-    numerator: Condition
+    trigger: Criteria
+    denominator: Criteria
+    numerator: Criteria
     factor: float = 100.0
 
 
@@ -44,7 +45,13 @@ def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
     )
 
 
-def checks(condition: Condition) -> Checks:
+@cache
+def derived_definitions() -> dict[str, DerivedIndicator]:
+    """The definitions by code, read once."""
+    return {d.code: d for d in load_definitions()}
+
+
+def checks(condition: Criteria) -> Checks:
     return tuple(
         (name, tuple(wanted) if isinstance(wanted, list) else (wanted,))
         for name, wanted in condition.items()

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from catalog.indicators import derived_definitions
+
 PLANS_DIR = Path(__file__).parent / "plans"
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
 
@@ -27,7 +29,7 @@ class Comparator(StrEnum):
     RANGE = "range"
 
 
-class Kind(StrEnum):
+class TargetKind(StrEnum):
     LEVEL = "level"  # a value at the deadline: a rate, an index, a coverage
     CUMULATIVE = "cumulative"  # a count that accumulates: enterprises, incubators, researchers
     PER_YEAR = "per_year"  # "mỗi năm ≥ N": every year of the milestone's period
@@ -82,13 +84,13 @@ class Target(_Frozen):
     group: Group
     scope: str = Field(description="Org unit the target applies to.")
     comparator: Comparator
-    kind: Kind
+    kind: TargetKind
     milestones: tuple[Milestone, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _values_fit_the_comparator(self) -> "Target":
         for m in self.milestones:
-            if self.kind is Kind.MILESTONE:
+            if self.kind is TargetKind.MILESTONE:
                 if m.value is not None or m.upper is not None:
                     raise ValueError(f"{m.deadline}: a yes/no milestone has no value")
             elif m.value is None:
@@ -150,12 +152,24 @@ def _expand(document: Any, path: Path) -> dict[str, Any]:
     header = document["plan"]
     scope = header.get("scope", header.get("province"))
     indicators = {
-        code: {"code": code, **fields}
+        code: {"code": code, **_named(code, fields, path)}
         for code, fields in (document.get("indicators") or {}).items()
     }
     targets = [_expand_target(t, scope) for t in document.get("targets") or []]
     fields = {k: v for k, v in header.items() if k != "scope"}
     return {**fields, "indicators": indicators, "targets": targets}
+
+
+def _named(code: str, fields: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A derived indicator's names come from its definition (declared once, there)."""
+    if fields.get("source") != Source.DERIVED:
+        return fields
+    if "name_vi" in fields or "name_en" in fields:
+        raise PlanError(f"{path}: {code}: a derived indicator is named in catalog/indicators.yaml")
+    definition = derived_definitions().get(code)
+    if definition is None:
+        raise PlanError(f"{path}: {code}: no such derived indicator in catalog/indicators.yaml")
+    return {"name_vi": definition.name_vi, "name_en": definition.name_en, **fields}
 
 
 def _expand_target(target: dict[str, Any], scope: str) -> dict[str, Any]:

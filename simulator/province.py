@@ -19,7 +19,7 @@ TET = {1, 2}  # months around the Lunar New Year: fewer dossiers
 
 
 @dataclass(frozen=True)
-class Report:
+class DepartmentReport:
     """A department's periodic report: value at the first period, change per period."""
 
     indicator: str
@@ -32,11 +32,13 @@ class Report:
 
 
 REPORTS = (
-    Report("COVERAGE_5G", "%", "so-khoa-hoc-cong-nghe", "quarter", 38.0, 4.0),
-    Report("BROADBAND_1GBPS_USERS", "%", "so-khoa-hoc-cong-nghe", "quarter", 31.0, 0.4),
-    Report("COMMUNE_OFFICIALS_DIGITAL_SKILLS", "%", "so-noi-vu", "quarter", 62.0, 2.5),
-    Report("ADULTS_DIGITAL_SERVICES_ACCESS", "%", "so-khoa-hoc-cong-nghe", "quarter", 58.0, 1.0),
-    Report(
+    DepartmentReport("COVERAGE_5G", "%", "so-khoa-hoc-cong-nghe", "quarter", 38.0, 4.0),
+    DepartmentReport("BROADBAND_1GBPS_USERS", "%", "so-khoa-hoc-cong-nghe", "quarter", 31.0, 0.4),
+    DepartmentReport("COMMUNE_OFFICIALS_DIGITAL_SKILLS", "%", "so-noi-vu", "quarter", 62.0, 2.5),
+    DepartmentReport(
+        "ADULTS_DIGITAL_SERVICES_ACCESS", "%", "so-khoa-hoc-cong-nghe", "quarter", 58.0, 1.0
+    ),
+    DepartmentReport(
         "SCI_TECH_RESULTS_APPLIED",
         "%",
         "so-khoa-hoc-cong-nghe",
@@ -45,7 +47,7 @@ REPORTS = (
         0.5,
         stops_after=date(2026, 3, 31),
     ),
-    Report("DTI", "index", "so-khoa-hoc-cong-nghe", "year", 0.52, 0.0),
+    DepartmentReport("DTI", "index", "so-khoa-hoc-cong-nghe", "year", 0.52, 0.0),
 )
 
 

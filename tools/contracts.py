@@ -18,7 +18,7 @@ from contracts.envelope import CloudEvent
 from contracts.kpi import KpiSnapshot
 from contracts.registry import EVENT_MODELS, type_name
 from contracts.topics import ALERT_CHANGES, ALL_TOPICS, DEAD_LETTERS, KPI_SNAPSHOTS, Topic
-from domain.alerts.model import Change
+from domain.alerts.model import AlertChange
 
 HERE = Path(__file__).resolve().parents[1] / "contracts"  # what it writes
 CONTRACTS_VERSION = "1.0.0"
@@ -146,7 +146,7 @@ def asyncapi_document() -> dict[str, Any]:
     payloads: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         *((_payload_model(m), "validation") for m in EVENT_MODELS),
         (KpiSnapshot, "serialization"),
-        (Change, "serialization"),
+        (AlertChange, "serialization"),
     ]
     refs, defs = models_json_schema(payloads, ref_template="#/components/schemas/{model}")
     messages: dict[str, Any] = {
@@ -157,7 +157,7 @@ def asyncapi_document() -> dict[str, Any]:
         "kpi-snapshot", KpiSnapshot, KPI_SNAPSHOTS, refs[(KpiSnapshot, "serialization")]["$ref"]
     )
     messages["AlertChange"] = _json_message(
-        "alert-change", Change, ALERT_CHANGES, refs[(Change, "serialization")]["$ref"]
+        "alert-change", AlertChange, ALERT_CHANGES, refs[(AlertChange, "serialization")]["$ref"]
     )
     messages["DeadLetter"] = DEAD_LETTER_MESSAGE
     on_topic: dict[str, list[str]] = {

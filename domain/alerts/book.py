@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from domain.alerts.model import Alert, AuditEntry, Change, Condition, Matcher, Silence, State
+from domain.alerts.model import Alert, AlertChange, AuditEntry, Condition, Matcher, Silence, State
 
 EVALUATOR = "ioc"
 
@@ -18,20 +18,20 @@ class UnknownAlertError(KeyError):
 
 
 class AlertBook:
-    def __init__(self, history: Iterable[Change] = ()) -> None:
+    def __init__(self, history: Iterable[AlertChange] = ()) -> None:
         self.alerts: dict[str, Alert] = {}
         self.silences: dict[str, Silence] = {}
         for change in history:
             self.record(change)
 
-    def record(self, change: Change) -> None:
+    def record(self, change: AlertChange) -> None:
         """Take a change (from the history topic, or just made): the latest state wins."""
         if change.alert is not None:
             self.alerts[change.alert.fingerprint] = change.alert
         if change.silence is not None:
             self.silences[change.silence.id] = change.silence
 
-    def observe(self, condition: Condition, now: datetime) -> Change | None:
+    def observe(self, condition: Condition, now: datetime) -> AlertChange | None:
         alert = self.alerts.get(condition.fingerprint)
         if not condition.firing:
             if alert is None or not alert.active:
@@ -75,21 +75,21 @@ class AlertBook:
             return None
         return self._change(alert, "updated", EVALUATOR, now, **said)
 
-    def acknowledge(self, fingerprint: str, actor: str, comment: str, now: datetime) -> Change:
+    def acknowledge(self, fingerprint: str, actor: str, comment: str, now: datetime) -> AlertChange:
         alert = self._get(fingerprint)
         state = State.ACKNOWLEDGED if alert.active else alert.state
         return self._change(alert, "acknowledged", actor, now, comment, state=state)
 
     def assign(
         self, fingerprint: str, assignee: str, actor: str, comment: str, now: datetime
-    ) -> Change:
+    ) -> AlertChange:
         alert = self._get(fingerprint)
         return self._change(alert, "assigned", actor, now, comment or assignee, assignee=assignee)
 
-    def comment(self, fingerprint: str, actor: str, comment: str, now: datetime) -> Change:
+    def comment(self, fingerprint: str, actor: str, comment: str, now: datetime) -> AlertChange:
         return self._change(self._get(fingerprint), "commented", actor, now, comment)
 
-    def resolve(self, fingerprint: str, actor: str, comment: str, now: datetime) -> Change:
+    def resolve(self, fingerprint: str, actor: str, comment: str, now: datetime) -> AlertChange:
         """By hand: the alert fires again if its condition still holds at the next evaluation."""
         alert = self._get(fingerprint)
         return self._change(
@@ -103,7 +103,7 @@ class AlertBook:
         actor: str,
         comment: str,
         now: datetime,
-    ) -> Change:
+    ) -> AlertChange:
         silence = Silence(
             id=uuid.uuid4().hex[:12],
             matchers=tuple(matchers),
@@ -112,7 +112,7 @@ class AlertBook:
             created_by=actor,
             comment=comment,
         )
-        change = Change(action="silenced", at=now, actor=actor, silence=silence)
+        change = AlertChange(action="silenced", at=now, actor=actor, silence=silence)
         self.record(change)
         return change
 
@@ -134,7 +134,7 @@ class AlertBook:
         comment: str = "",
         trace_parent: str | None = None,
         **fields: Any,
-    ) -> Change:
+    ) -> AlertChange:
         entry = AuditEntry(at=now, actor=actor, action=action, comment=comment)
         changed = alert.model_copy(
             update={**fields, "updated_at": now, "audit": (*alert.audit, entry)}
@@ -143,7 +143,9 @@ class AlertBook:
 
     def _made(
         self, alert: Alert, action: str, actor: str, now: datetime, trace_parent: str | None
-    ) -> Change:
-        change = Change(action=action, at=now, actor=actor, alert=alert, trace_parent=trace_parent)
+    ) -> AlertChange:
+        change = AlertChange(
+            action=action, at=now, actor=actor, alert=alert, trace_parent=trace_parent
+        )
         self.record(change)
         return change

@@ -22,7 +22,7 @@ class State(StrEnum):
     RESOLVED = "resolved"
 
 
-class Kind(StrEnum):
+class AlertKind(StrEnum):
     TARGET_RISK = "target_risk"
     STALE_DATA = "stale_data"
     DOSSIERS_OVERDUE = "dossiers_overdue"
@@ -104,7 +104,7 @@ class Silence(_Frozen):
         )
 
 
-class Change(_Frozen):
+class AlertChange(_Frozen):
     """One change, as it goes onto the history topic and the live stream."""
 
     action: str

@@ -7,14 +7,14 @@ from datetime import datetime
 
 from catalog.plans import Indicator, Target
 from domain.alerts.clocks import OpenItem
-from domain.alerts.model import Condition, Kind, Severity
-from domain.targets.assess import Assessment, Status
+from domain.alerts.model import AlertKind, Condition, Severity
+from domain.targets.assess import Assessment, TargetStatus
 from domain.targets.explain import STATUS_NAMES
 
 RISK_SEVERITY = {
-    Status.AT_RISK: Severity.WARNING,
-    Status.OFF_TRACK: Severity.CRITICAL,
-    Status.MISSED: Severity.CRITICAL,
+    TargetStatus.AT_RISK: Severity.WARNING,
+    TargetStatus.OFF_TRACK: Severity.CRITICAL,
+    TargetStatus.MISSED: Severity.CRITICAL,
 }
 CRITICAL_BACKLOG = 10  # overdue items at one agency that make it critical
 LISTED = 20  # overdue ids named in an alert's details
@@ -36,7 +36,7 @@ def target_conditions(
     }
     return [
         Condition(
-            labels={"kind": Kind.TARGET_RISK, **labels},
+            labels={"kind": AlertKind.TARGET_RISK, **labels},
             firing=status in RISK_SEVERITY,
             severity=RISK_SEVERITY.get(status, Severity.WARNING),
             summary_vi=f"{name_vi}: {indicator.name_vi}",
@@ -44,8 +44,8 @@ def target_conditions(
             details=details,
         ),
         Condition(
-            labels={"kind": Kind.STALE_DATA, **labels},
-            firing=status is Status.STALE,
+            labels={"kind": AlertKind.STALE_DATA, **labels},
+            firing=status is TargetStatus.STALE,
             severity=Severity.WARNING,
             summary_vi=f"Chưa báo cáo số liệu đúng hạn: {indicator.name_vi}",
             summary_en=f"Report overdue: {indicator.name_en}",
@@ -55,7 +55,7 @@ def target_conditions(
 
 
 def overdue_conditions(
-    kind: Kind,
+    kind: AlertKind,
     open_items: Iterable[OpenItem],
     now: datetime,
     agency_names: Mapping[str, tuple[str, str]],
@@ -76,14 +76,14 @@ def overdue_conditions(
 
 
 def _backlog(
-    kind: Kind, agency: str, items: Sequence[OpenItem], names: Mapping[str, tuple[str, str]]
+    kind: AlertKind, agency: str, items: Sequence[OpenItem], names: Mapping[str, tuple[str, str]]
 ) -> Condition:
     name_vi, name_en = names.get(agency, (agency, agency))
     items = sorted(items, key=lambda i: i.due)
     count = len(items)
     what_vi, what_en = (
         ("hồ sơ quá hạn xử lý", "dossiers past their due date")
-        if kind is Kind.DOSSIERS_OVERDUE
+        if kind is AlertKind.DOSSIERS_OVERDUE
         else (
             "phản ánh, kiến nghị quá hạn trả lời",
             "citizen reports unanswered past their due date",

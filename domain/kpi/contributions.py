@@ -25,7 +25,7 @@ class Contribution(NamedTuple):  # a tuple: made for every event and indicator, 
     denominator: float
 
 
-class Report(NamedTuple):
+class ReportedValue(NamedTuple):
     indicator: str
     scope: str
     period: str
@@ -33,7 +33,7 @@ class Report(NamedTuple):
     reported_at: str  # event time, UTC ISO 8601: the latest report for a period wins
 
 
-Change = Contribution | Report
+KpiChange = Contribution | ReportedValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +57,11 @@ class Counting:
         for (event_type, trigger), counted_list in by_trigger.items():
             self._by_event.setdefault(event_type, []).append((trigger, counted_list))
 
-    def changes_of(self, event: AnyEvent) -> list[Change]:
+    def changes_of(self, event: AnyEvent) -> list[KpiChange]:
         if isinstance(event, IndicatorValueReported):
             d = event.data
             return [
-                Report(
+                ReportedValue(
                     d.indicator_code,
                     org_scope(d.org_unit_code),
                     d.period,
@@ -76,7 +76,7 @@ class Counting:
             facts = feedback_facts(data)
         else:
             return []
-        changes: list[Change] = []
+        changes: list[KpiChange] = []
         org_unit, agency = data.org_unit_code, data.agency_code
         months: dict[str, str] = {}  # by date field: most indicators share one
         for trigger, counted_list in self._by_event.get(event.type, ()):

@@ -10,7 +10,7 @@ from typing import NamedTuple, TypeVar
 from catalog import Province
 from contracts.kpi import kpi_key
 from domain.calendar import periods_of_month
-from domain.kpi.contributions import Change, Contribution, Report, scopes
+from domain.kpi.contributions import Contribution, KpiChange, ReportedValue, scopes
 
 K = TypeVar("K")
 
@@ -22,7 +22,7 @@ class Row(NamedTuple):  # a tuple: one per KPI touched by a batch, so cheap to m
     reported_at: str | None = None  # UTC ISO 8601: compares as text
 
 
-def add(row: Row, other: Row | Report) -> Row:
+def add(row: Row, other: Row | ReportedValue) -> Row:
     """The row with another row's delta or a report added."""
     if isinstance(other, Row):
         row = row._replace(
@@ -36,7 +36,7 @@ def add(row: Row, other: Row | Report) -> Row:
     return row
 
 
-def deltas(changes: Iterable[Change], province: Province) -> dict[str, Row]:
+def deltas(changes: Iterable[KpiChange], province: Province) -> dict[str, Row]:
     """One delta per KPI row (`indicator|scope|period`) for a batch of changes. Leaves are
     summed first, then rolled up: the fan-out is paid per distinct leaf, not per event."""
     leaves: dict[tuple[str, str, str | None, str], list[float]] = {}

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
-from catalog.plans import Comparator, Indicator, Kind, Milestone, Target
+from catalog.plans import Comparator, Indicator, Milestone, Target, TargetKind
 from domain.targets.forecast import Projection, project
 
 MISSED_SHOWN_FOR = timedelta(days=90)  # a missed deadline stays the status while final reports come
@@ -21,7 +21,7 @@ REPORT_GRACE = timedelta(days=60)  # a period's report may arrive this long afte
 HYSTERESIS = 0.02  # leaving a status takes a crossing by 2% of the target, so it does not flap
 
 
-class Status(StrEnum):
+class TargetStatus(StrEnum):
     ACHIEVED = "achieved"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
@@ -42,7 +42,7 @@ class Observation:
 
 @dataclass(frozen=True)
 class Assessment:
-    status: Status
+    status: TargetStatus
     milestone: Milestone
     latest: Observation | None = None
     projected: float | None = None
@@ -59,19 +59,23 @@ def assess(
     indicator: Indicator,
     history: Sequence[Observation],
     now: date,
-    previous: Status | None = None,
+    previous: TargetStatus | None = None,
 ) -> Assessment:
     milestone = _milestone_in_view(target, now)
     series = sorted((o for o in history if o.end <= now), key=lambda o: o.end)
     if not series:
-        return Assessment(Status.NO_DATA, milestone, months_left=_months(now, milestone.deadline))
-    judge = {Kind.PER_YEAR: _per_year, Kind.MILESTONE: _yes_no}.get(target.kind, _trajectory)
+        return Assessment(
+            TargetStatus.NO_DATA, milestone, months_left=_months(now, milestone.deadline)
+        )
+    judge = {TargetKind.PER_YEAR: _per_year, TargetKind.MILESTONE: _yes_no}.get(
+        target.kind, _trajectory
+    )
     result = judge(_Case(target, indicator, series, milestone, now, previous))
     latest = series[-1]
     overdue = now > latest.end + (latest.end - latest.start) + REPORT_GRACE
-    if overdue and result.status not in (Status.ACHIEVED, Status.MISSED):
+    if overdue and result.status not in (TargetStatus.ACHIEVED, TargetStatus.MISSED):
         # The latest report is what is stale, also when the judge found no figure to go on.
-        return replace(result, status=Status.STALE, latest=result.latest or latest)
+        return replace(result, status=TargetStatus.STALE, latest=result.latest or latest)
     return result
 
 
@@ -84,7 +88,7 @@ class _Case:
     series: list[Observation]
     milestone: Milestone
     now: date
-    previous: Status | None
+    previous: TargetStatus | None
 
 
 def meets(target: Target, milestone: Milestone, value: float) -> bool:
@@ -112,7 +116,7 @@ def _trajectory(case: "_Case") -> Assessment:
     if now > deadline:  # judged on the last value for a period ending by the deadline
         final = at_deadline[-1] if at_deadline else latest
         met = meets(target, milestone, final.value)
-        return Assessment(Status.ACHIEVED if met else Status.MISSED, milestone, final)
+        return Assessment(TargetStatus.ACHIEVED if met else TargetStatus.MISSED, milestone, final)
     months_left = _months(latest.end, deadline)
     step = _step_months(series)
     projection = _bounded(
@@ -121,7 +125,7 @@ def _trajectory(case: "_Case") -> Assessment:
     goal = milestone.value if milestone.value is not None else 0.0
     observed = projection.slope / step if len(series) > 1 else None
     base = Assessment(
-        Status.AT_RISK,
+        TargetStatus.AT_RISK,
         milestone,
         latest,
         projection.value,
@@ -132,7 +136,7 @@ def _trajectory(case: "_Case") -> Assessment:
         months_left=_months(now, deadline),
     )
     if meets(target, milestone, latest.value):
-        return replace(base, status=Status.ACHIEVED)
+        return replace(base, status=TargetStatus.ACHIEVED)
     return replace(base, status=_by_band(target, milestone, projection, case.previous))
 
 
@@ -142,31 +146,35 @@ def _per_year(case: "_Case") -> Assessment:
     target, series, now = case.target, case.series, case.now
     if now - date(now.year - 1, 12, 31) <= MISSED_SHOWN_FOR:
         closed = _year_total(target, series, now.year - 1, now)
-        if closed is not None and closed.status is Status.MISSED:
+        if closed is not None and closed.status is TargetStatus.MISSED:
             return closed
     return _year_total(target, series, now.year, now, case.previous) or Assessment(
-        Status.NO_DATA, _milestone_for_year(target, now.year)
+        TargetStatus.NO_DATA, _milestone_for_year(target, now.year)
     )
 
 
 def _year_total(
-    target: Target, series: list[Observation], year: int, now: date, previous: Status | None = None
+    target: Target,
+    series: list[Observation],
+    year: int,
+    now: date,
+    previous: TargetStatus | None = None,
 ) -> Assessment | None:
     milestone = _milestone_for_year(target, year)
     this_year = [o for o in series if o.end.year == year]
     so_far = sum(o.value for o in this_year)
     covered = max((_months_into_year(o.end) for o in this_year), default=0.0)
     base = Assessment(
-        Status.AT_RISK,
+        TargetStatus.AT_RISK,
         milestone,
         series[-1],
         so_far=so_far,
         months_left=_months(now, date(year, 12, 31)),
     )
     if meets(target, milestone, so_far):
-        return replace(base, status=Status.ACHIEVED)
+        return replace(base, status=TargetStatus.ACHIEVED)
     if covered >= 12 or now > date(year, 12, 31) + MISSED_SHOWN_FOR:
-        return replace(base, status=Status.MISSED) if covered else None
+        return replace(base, status=TargetStatus.MISSED) if covered else None
     if covered == 0:  # nothing reported for this year yet: last year's total is the pace
         last_year = sum(o.value for o in series if o.end.year == year - 1)
         if not last_year:
@@ -201,19 +209,21 @@ def _months_into_year(day: date) -> float:
 def _yes_no(case: "_Case") -> Assessment:
     series, milestone, now = case.series, case.milestone, case.now
     latest, months_left = series[-1], _months(now, milestone.deadline)
-    base = Assessment(Status.ON_TRACK, milestone, latest, months_left=months_left)
+    base = Assessment(TargetStatus.ON_TRACK, milestone, latest, months_left=months_left)
     if latest.value >= 0.5:
-        return replace(base, status=Status.ACHIEVED)
+        return replace(base, status=TargetStatus.ACHIEVED)
     if now > milestone.deadline:
-        return replace(base, status=Status.MISSED)
+        return replace(base, status=TargetStatus.MISSED)
     if months_left <= 3:
-        return replace(base, status=Status.OFF_TRACK)
-    return replace(base, status=Status.AT_RISK if months_left <= 12 else Status.ON_TRACK)
+        return replace(base, status=TargetStatus.OFF_TRACK)
+    return replace(
+        base, status=TargetStatus.AT_RISK if months_left <= 12 else TargetStatus.ON_TRACK
+    )
 
 
 def _by_band(
-    target: Target, milestone: Milestone, projection: Projection, previous: Status | None
-) -> Status:
+    target: Target, milestone: Milestone, projection: Projection, previous: TargetStatus | None
+) -> TargetStatus:
     """On track when the whole band meets the target, off track when none of it does; a status
     is left only when the band crosses its threshold by the hysteresis margin."""
     margin = HYSTERESIS * abs(milestone.upper or milestone.value or 1.0)
@@ -221,11 +231,11 @@ def _by_band(
         _shortfall(target.comparator, milestone, v) for v in (projection.low, projection.high)
     )
     best = _best_shortfall(target.comparator, milestone, projection)
-    if worst <= (margin if previous is Status.ON_TRACK else 0.0):
-        return Status.ON_TRACK
-    if best > (0.0 if previous is Status.OFF_TRACK else margin):
-        return Status.OFF_TRACK
-    return Status.AT_RISK
+    if worst <= (margin if previous is TargetStatus.ON_TRACK else 0.0):
+        return TargetStatus.ON_TRACK
+    if best > (0.0 if previous is TargetStatus.OFF_TRACK else margin):
+        return TargetStatus.OFF_TRACK
+    return TargetStatus.AT_RISK
 
 
 def _shortfall(comparator: Comparator, milestone: Milestone, value: float) -> float:
@@ -248,7 +258,7 @@ def _best_shortfall(comparator: Comparator, milestone: Milestone, band: Projecti
 
 def _bounded(target: Target, indicator: Indicator, last: float, p: Projection) -> Projection:
     low_bound, high_bound = indicator.bounds
-    if target.kind is Kind.CUMULATIVE:
+    if target.kind is TargetKind.CUMULATIVE:
         low_bound = max(low_bound, last)  # a count of what exists does not shrink
 
     ceiling = high_bound if high_bound is not None else math.inf

@@ -2,16 +2,16 @@
 the projection and its range, the target and its deadline, the required versus observed pace."""
 
 from catalog.plans import Comparator, Indicator, Milestone, Target
-from domain.targets.assess import Assessment, Status
+from domain.targets.assess import Assessment, TargetStatus
 
 STATUS_NAMES = {
-    Status.ACHIEVED: ("Đã đạt", "Achieved"),
-    Status.ON_TRACK: ("Đúng tiến độ", "On track"),
-    Status.AT_RISK: ("Có nguy cơ không đạt", "At risk"),
-    Status.OFF_TRACK: ("Chậm tiến độ", "Off track"),
-    Status.MISSED: ("Không đạt", "Missed"),
-    Status.NO_DATA: ("Chưa có số liệu", "No data"),
-    Status.STALE: ("Số liệu quá hạn", "Stale report"),
+    TargetStatus.ACHIEVED: ("Đã đạt", "Achieved"),
+    TargetStatus.ON_TRACK: ("Đúng tiến độ", "On track"),
+    TargetStatus.AT_RISK: ("Có nguy cơ không đạt", "At risk"),
+    TargetStatus.OFF_TRACK: ("Chậm tiến độ", "Off track"),
+    TargetStatus.MISSED: ("Không đạt", "Missed"),
+    TargetStatus.NO_DATA: ("Chưa có số liệu", "No data"),
+    TargetStatus.STALE: ("Số liệu quá hạn", "Stale report"),
 }
 
 
@@ -20,14 +20,14 @@ def explain(target: Target, indicator: Indicator, a: Assessment) -> tuple[str, s
     n = _Numbers(indicator)
     goal_vi, goal_en = _goal(target, a.milestone, n)
     by = a.milestone.deadline.strftime("%d/%m/%Y")
-    if a.status is Status.NO_DATA:
+    if a.status is TargetStatus.NO_DATA:
         return (
             f"Chưa có số liệu; mục tiêu {goal_vi} đến {by}.",
             f"No data reported yet; target {goal_en} by {by}.",
         )
     assert a.latest is not None
     period = a.latest.end.strftime("%d/%m/%Y")
-    if a.status is Status.STALE:
+    if a.status is TargetStatus.STALE:
         return (
             f"Số liệu quá hạn: báo cáo gần nhất cho kỳ kết thúc {period}, kỳ tiếp theo chưa "
             f"được báo cáo; mục tiêu {goal_vi} đến {by}.",
@@ -39,12 +39,12 @@ def explain(target: Target, indicator: Indicator, a: Assessment) -> tuple[str, s
     if target.kind.value == "per_year":
         return _per_year(a, n, goal_vi, goal_en)
     latest_vi, latest_en = n.vi(a.latest.value), n.en(a.latest.value)
-    if a.status is Status.ACHIEVED:
+    if a.status is TargetStatus.ACHIEVED:
         return (
             f"Đã đạt {latest_vi} (kỳ kết thúc {period}); mục tiêu {goal_vi} đến {by}.",
             f"Achieved {latest_en} (period ending {period}); target {goal_en} by {by}.",
         )
-    if a.status is Status.MISSED:
+    if a.status is TargetStatus.MISSED:
         return (
             f"Không đạt: {latest_vi} tại hạn {by}; mục tiêu {goal_vi}.",
             f"Missed: {latest_en} at the {by} deadline; target {goal_en}.",
@@ -71,9 +71,9 @@ def _per_year(a: Assessment, n: "_Numbers", goal_vi: str, goal_en: str) -> tuple
     year = a.latest.end.year if a.latest else a.milestone.deadline.year
     so_far = a.so_far or 0.0
     done_vi, done_en = n.vi(so_far), n.en(so_far)
-    if a.status in (Status.ACHIEVED, Status.MISSED) or a.projected is None:
-        verdict_vi = "đã đạt" if a.status is Status.ACHIEVED else "không đạt"
-        verdict_en = "achieved" if a.status is Status.ACHIEVED else "missed"
+    if a.status in (TargetStatus.ACHIEVED, TargetStatus.MISSED) or a.projected is None:
+        verdict_vi = "đã đạt" if a.status is TargetStatus.ACHIEVED else "không đạt"
+        verdict_en = "achieved" if a.status is TargetStatus.ACHIEVED else "missed"
         return (
             f"Năm {year}: {done_vi}, {verdict_vi} mục tiêu mỗi năm {goal_vi}.",
             f"{year}: {done_en}, {verdict_en} the yearly target {goal_en}.",
@@ -87,9 +87,9 @@ def _per_year(a: Assessment, n: "_Numbers", goal_vi: str, goal_en: str) -> tuple
 
 
 def _yes_no(a: Assessment, by: str, period: str) -> tuple[str, str]:
-    if a.status is Status.ACHIEVED:
+    if a.status is TargetStatus.ACHIEVED:
         return (f"Đã hoàn thành (báo cáo kỳ kết thúc {period}).", f"Done (reported for {period}).")
-    if a.status is Status.MISSED:
+    if a.status is TargetStatus.MISSED:
         return (f"Không hoàn thành trước hạn {by}.", f"Not done by the {by} deadline.")
     months = round(a.months_left)
     return (

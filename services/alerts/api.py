@@ -12,8 +12,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from domain.alerts.book import UnknownAlertError
-from domain.alerts.model import Alert, Change, Kind, Matcher, Severity, State
-from domain.targets.assess import Status
+from domain.alerts.model import Alert, AlertChange, AlertKind, Matcher, Severity, State
+from domain.targets.assess import TargetStatus
 from infra.health import readiness, redis_answers
 from infra.openapi import NOT_READY, problem
 from infra.problems import Problem, ProblemError
@@ -83,7 +83,9 @@ async def me(who: Signed) -> dict[str, str]:
 
 
 @router.get("/v1/targets", tags=["targets"], summary="Every target with status and forecast")
-async def targets(request: Request, who: Signed, status: Status | None = None) -> dict[str, Any]:
+async def targets(
+    request: Request, who: Signed, status: TargetStatus | None = None
+) -> dict[str, Any]:
     views = request.app.state.evaluator.views.values()
     items = [target_json(v, request) for v in views]
     if status:
@@ -119,7 +121,7 @@ async def alerts(
     who: Signed,
     state: State | None = None,
     severity: Severity | None = None,
-    kind: Kind | None = None,
+    kind: AlertKind | None = None,
     org_unit: str | None = None,
     agency: str | None = None,
     target: str | None = None,
@@ -213,7 +215,7 @@ async def resolve(fingerprint: str, body: Comment, request: Request, who: Signed
 @router.post("/v1/silences", tags=["alerts"], status_code=201)
 async def silence(body: SilenceRequest, request: Request, who: Signed) -> dict[str, Any]:
     ends = datetime.now(UTC) + timedelta(minutes=body.minutes)
-    change: Change = await request.app.state.desk.act(
+    change: AlertChange = await request.app.state.desk.act(
         lambda b, now: b.silence(body.matchers, ends, who.id, body.comment, now)
     )
     assert change.silence is not None
@@ -279,7 +281,7 @@ def alert_json(alert: Alert, silenced: bool) -> dict[str, Any]:
 
 async def _act(request: Request, fingerprint: str, action: Any) -> dict[str, Any]:
     try:
-        change: Change = await request.app.state.desk.act(action)
+        change: AlertChange = await request.app.state.desk.act(action)
     except UnknownAlertError:
         raise _unknown(fingerprint) from None
     assert change.alert is not None

@@ -11,7 +11,7 @@ from opentelemetry import propagate, trace
 from prometheus_client import Gauge
 
 from domain.alerts.book import AlertBook
-from domain.alerts.model import Alert, Change, Condition
+from domain.alerts.model import Alert, AlertChange, Condition
 from services.alerts.notifier import Notifier
 from services.alerts.store import AlertStore
 
@@ -34,7 +34,7 @@ class AlertDesk:
             changes = [c for c in (self.book.observe(x, at) for x in conditions) if c]
             await self._record(changes)
 
-    async def act(self, action: Callable[[AlertBook, datetime], Change]) -> Change:
+    async def act(self, action: Callable[[AlertBook, datetime], AlertChange]) -> AlertChange:
         """An operator's action on the book (acknowledge, assign, …), recorded like the rest."""
         async with self._turn, self._undone_unless_recorded():
             change = action(self.book, datetime.now(UTC))
@@ -55,7 +55,7 @@ class AlertDesk:
     def silenced(self, alert: Alert) -> bool:
         return self.book.silenced(alert, datetime.now(UTC)) is not None
 
-    async def _record(self, changes: list[Change]) -> None:
+    async def _record(self, changes: list[AlertChange]) -> None:
         if not changes:
             return
         _trace(changes)
@@ -71,7 +71,7 @@ class AlertDesk:
             FIRING.labels(kind, severity).set(count)
 
 
-def _trace(changes: list[Change]) -> None:
+def _trace(changes: list[AlertChange]) -> None:
     """A span per change, child of the event that caused it when known: the trace runs from
     the agency's request through Kafka to the alert."""
     for change in changes:

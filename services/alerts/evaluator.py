@@ -21,10 +21,10 @@ from contracts import from_kafka_record
 from contracts.kpi import KpiSnapshot, org_scope
 from contracts.periods import Granularity, granularity, period_bounds
 from domain.alerts.clocks import OpenItem, clock_of, dossier_key
-from domain.alerts.model import Condition, Kind
+from domain.alerts.model import AlertKind, Condition
 from domain.alerts.rules import overdue_conditions, target_conditions
 from domain.calendar import VIETNAM
-from domain.targets.assess import Assessment, Observation, Status, assess
+from domain.targets.assess import Assessment, Observation, TargetStatus, assess
 from domain.targets.explain import explain
 from infra.deadletters import DeadLetters, unreadable
 from infra.kafka import Consumed
@@ -51,7 +51,7 @@ EVALUATION_SECONDS = Histogram(
 )
 
 
-CLOCKS = ((Kind.DOSSIERS_OVERDUE, "dossier"), (Kind.FEEDBACK_OVERDUE, "feedback"))
+CLOCKS = ((AlertKind.DOSSIERS_OVERDUE, "dossier"), (AlertKind.FEEDBACK_OVERDUE, "feedback"))
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class Evaluator:
                         log.exception("target %s not assessed: its last verdict stays", target.id)
                         ASSESSMENT_FAILURES.inc()
             await self._desk.observe(conditions)
-            counts: dict[str, int] = {s.value: 0 for s in Status}
+            counts: dict[str, int] = {s.value: 0 for s in TargetStatus}
             for view in self.views.values():
                 counts[view.assessment.status.value] += 1
                 _export(view)

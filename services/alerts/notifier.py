@@ -11,7 +11,7 @@ import httpx
 import redis.asyncio as aioredis
 from prometheus_client import Counter
 
-from domain.alerts.model import Alert, Change, State
+from domain.alerts.model import Alert, AlertChange, State
 from domain.alerts.notify import webhook_payload
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Notifier:
         self._wake = asyncio.Event()
         self._last_sent: dict[str, float] = {}
 
-    def offer(self, changes: Iterable[Change]) -> None:
+    def offer(self, changes: Iterable[AlertChange]) -> None:
         for change in changes:
             if self._urls and change.alert is not None and change.action in NOTIFIED_ACTIONS:
                 self._pending.setdefault(change.alert.kind, {})[change.alert.fingerprint] = (

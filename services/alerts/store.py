@@ -9,7 +9,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from domain.alerts.model import Alert, Change, Silence
+from domain.alerts.model import Alert, AlertChange, Silence
 from infra.kafka import (
     PRODUCER_LOST,
     OutgoingRecord,
@@ -40,7 +40,7 @@ class AlertStore:
         if self._producer is not None:
             await self._producer.stop()
 
-    async def record(self, changes: Sequence[Change]) -> None:
+    async def record(self, changes: Sequence[AlertChange]) -> None:
         if not changes:
             return
         producer = self._producer
@@ -92,7 +92,7 @@ class AlertStore:
             pipe.hset(self.silences_key, silence.id, silence.model_dump_json())
         await pipe.execute()
 
-    def _write(self, pipe: "aioredis.client.Pipeline", change: Change) -> None:
+    def _write(self, pipe: "aioredis.client.Pipeline", change: AlertChange) -> None:
         if change.alert is not None:
             pipe.hset(self.alerts_key, change.alert.fingerprint, change.alert.model_dump_json())
         if change.silence is not None:
@@ -119,7 +119,7 @@ class AlertStore:
         return _text(entries[0][0]) if entries else "0-0"
 
 
-async def replay_history(bootstrap: str, topic: str) -> AsyncIterator[Change]:
+async def replay_history(bootstrap: str, topic: str) -> AsyncIterator[AlertChange]:
     """Every change on the history topic, from the first to the last there now."""
     consumer = new_consumer(bootstrap, group_id=None)
     await consumer.start()
@@ -132,7 +132,7 @@ async def replay_history(bootstrap: str, topic: str) -> AsyncIterator[Change]:
             for records in (await consumer.getmany(partition, timeout_ms=1000)).values():
                 for record in records:
                     if record.value is not None:
-                        yield Change.model_validate_json(record.value)
+                        yield AlertChange.model_validate_json(record.value)
     finally:
         await consumer.stop()
 

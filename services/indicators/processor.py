@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from catalog import Province
 from catalog.indicators import DerivedIndicator
 from contracts import error_message, field_path, from_kafka_record
-from domain.kpi.contributions import Change, Counting
+from domain.kpi.contributions import Counting, KpiChange
 from domain.kpi.rows import Row, deltas
 from infra.deadletters import unreadable
 from infra.kafka import Consumed
@@ -36,7 +36,7 @@ def source_of(record: Record) -> str:
 
 
 # A record's source partition, the record, and its changes or why it is unreadable.
-Read = tuple[str, Record, list[Change] | str]
+Read = tuple[str, Record, list[KpiChange] | str]
 TraceContext = Sequence[tuple[str, bytes]]  # W3C traceparent and tracestate headers
 # The trace context of the latest event that changed an indicator in a batch, by indicator.
 Traces = Mapping[str, TraceContext]
@@ -47,7 +47,7 @@ REPUBLISH_ROUNDS = 3
 
 
 @dataclass(slots=True)
-class Outcome:
+class BatchOutcome:
     applied: int = 0
     redelivered: int = 0
     dead_letters: int = 0
@@ -98,7 +98,7 @@ class Processor:
         """KPIs changed (or redelivered) since the last publish."""
         return len(self._unpublished)
 
-    async def process(self, records: Sequence[Record]) -> Outcome:
+    async def process(self, records: Sequence[Record]) -> BatchOutcome:
         return await self.apply(self.read(records))
 
     def read(self, records: Sequence[Record]) -> list[Read]:
@@ -106,7 +106,7 @@ class Processor:
         next batch while the state applies this one)."""
         return [(source_of(r), r, self._read(r)) for r in records]
 
-    async def apply(self, read: Sequence[Read]) -> Outcome:
+    async def apply(self, read: Sequence[Read]) -> BatchOutcome:
         sources = sorted({s for s, _, _ in read})
         while True:
             progress = await self._progress_of(sources)
@@ -121,7 +121,7 @@ class Processor:
                 self._progress |= sorted_out.last
                 break
             self._progress.clear()  # another worker moved a source on: read progress again
-        outcome = Outcome(
+        outcome = BatchOutcome(
             applied=len(fresh) - len(sorted_out.unreadable),
             redelivered=len(read) - len(fresh),
             dead_letters=len(sorted_out.unreadable),
@@ -175,7 +175,7 @@ class Processor:
         self._unpublished, self._traces = set(), {}
         return published
 
-    def _read(self, record: Record) -> list[Change] | str:
+    def _read(self, record: Record) -> list[KpiChange] | str:
         """The record's KPI changes, or why it cannot be read."""
         try:
             event = from_kafka_record(record.value or b"", record.headers)
@@ -193,9 +193,9 @@ class Processor:
 @dataclass(slots=True)
 class _SortedOut:
     last: dict[str, int] = field(default_factory=dict)  # the last offset of each source
-    changes: list[Change] = field(default_factory=list)
+    changes: list[KpiChange] = field(default_factory=list)
     unreadable: list[tuple[Record, str]] = field(default_factory=list)  # with the reason
-    traced: list[tuple[Record, TraceContext, list[Change]]] = field(default_factory=list)
+    traced: list[tuple[Record, TraceContext, list[KpiChange]]] = field(default_factory=list)
 
 
 def _sort_out(fresh: Sequence[Read]) -> _SortedOut:

@@ -41,7 +41,7 @@ from infra.kafka import (
 from infra.retry import until_done
 from infra.serve import tune_garbage_collector
 from services.indicators.outputs import KafkaOutputs
-from services.indicators.processor import Outcome, Processor, Read, Record, TraceContext
+from services.indicators.processor import BatchOutcome, Processor, Read, Record, TraceContext
 from services.indicators.settings import IndicatorsSettings
 from services.indicators.state import RedisKpiState
 
@@ -241,7 +241,7 @@ def _records(fetched: dict[TopicPartition, list[ConsumerRecord]]) -> list[Record
     return [r for batch in fetched.values() for r in batch]
 
 
-def _count(outcome: Outcome) -> None:
+def _count(outcome: BatchOutcome) -> None:
     EVENTS.labels("applied").inc(outcome.applied)
     EVENTS.labels("redelivered").inc(outcome.redelivered)
     EVENTS.labels("dead_letter").inc(outcome.dead_letters)

@@ -18,7 +18,7 @@ from infra.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
 from infra.serve import FastJSONResponse
 from services.ingest.auth import Principal
 from services.ingest.binding import Mode, body_limit, mode_of, raw_events, too_large
-from services.ingest.intake import Outcome, Status
+from services.ingest.intake import EventOutcome, EventStatus
 from services.ingest.runtime import Runtime
 
 router = APIRouter()
@@ -152,23 +152,23 @@ async def _rate_limit(runtime: Runtime, principal: Principal, events: int) -> No
         )
 
 
-def _single_response(outcome: Outcome) -> Response:
+def _single_response(outcome: EventOutcome) -> Response:
     if outcome.problem:
         problem = outcome.problem
         return FastJSONResponse(
             problem.as_json(), problem.status, headers=problem.headers, media_type=PROBLEM_JSON
         )
-    code = 202 if outcome.status is Status.ACCEPTED else 200
+    code = 202 if outcome.status is EventStatus.ACCEPTED else 200
     body = outcome.as_json(0)
     del body["index"]  # a single event has no position
     return FastJSONResponse(body, code)
 
 
-def _batch_response(outcomes: list[Outcome]) -> Response:
+def _batch_response(outcomes: list[EventOutcome]) -> Response:
     results = [o.as_json(i) for i, o in enumerate(outcomes)]
     tally = Counter(o.status for o in outcomes)
-    counts = {status.value: tally[status] for status in Status}
-    if counts[Status.REJECTED] == len(outcomes):
+    counts = {status.value: tally[status] for status in EventStatus}
+    if counts[EventStatus.REJECTED] == len(outcomes):
         problem = Problem(
             "invalid-batch",
             "No event in the batch is valid",
@@ -186,7 +186,7 @@ def _type_label(event_type: str | None) -> str:
     return event_type if event_type in MODELS_BY_TYPE else "unknown"
 
 
-def _count_outcomes(runtime: Runtime, principal: Principal, outcomes: list[Outcome]) -> None:
+def _count_outcomes(runtime: Runtime, principal: Principal, outcomes: list[EventOutcome]) -> None:
     # Counted per (type, outcome) first: a batch makes a handful of increments, not hundreds.
     tally = Counter((_type_label(o.type), o.status) for o in outcomes)
     for (event_type, outcome), n in tally.items():

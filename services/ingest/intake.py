@@ -42,7 +42,7 @@ class Publisher(Protocol):
     ) -> None: ...
 
 
-class Status(StrEnum):
+class EventStatus(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
@@ -68,8 +68,8 @@ class Candidate(NamedTuple):
         return cls(event, record, identity)
 
 
-class Outcome(NamedTuple):
-    status: Status
+class EventOutcome(NamedTuple):
+    status: EventStatus
     type: str | None
     id: str | None
     source: str | None
@@ -94,14 +94,14 @@ class Intake:
 
     async def submit(
         self, principal: Principal, raw_events: list[Any], trace_headers: list[tuple[str, bytes]]
-    ) -> list[Outcome]:
+    ) -> list[EventOutcome]:
         _authorize_sources(principal, raw_events)
-        outcomes: list[Outcome | None] = [None] * len(raw_events)
+        outcomes: list[EventOutcome | None] = [None] * len(raw_events)
         candidates: dict[int, Candidate] = {}
         first_seen: dict[tuple[str, str], int] = {}
         authority = principal.authority
         for index, event in enumerate(_validate_all(raw_events)):
-            if isinstance(event, Outcome):
+            if isinstance(event, EventOutcome):
                 outcomes[index] = event
                 continue
             if refusal := authority.refusal(event):
@@ -120,7 +120,7 @@ class Intake:
     async def _claim_and_publish(
         self,
         candidates: dict[int, Candidate],
-        outcomes: list[Outcome | None],
+        outcomes: list[EventOutcome | None],
         trace_headers: list[tuple[str, bytes]],
     ) -> None:
         indexes, attempt = list(candidates), new_attempt()
@@ -179,7 +179,7 @@ def _owned_object(event: CloudEvent) -> tuple[str, str] | None:
     return None
 
 
-def _outside_authority(event: CloudEvent, field: str, reason: str) -> Outcome:
+def _outside_authority(event: CloudEvent, field: str, reason: str) -> EventOutcome:
     problem = Problem(
         "outside-authority",
         "Outside the agency's authority",
@@ -187,10 +187,10 @@ def _outside_authority(event: CloudEvent, field: str, reason: str) -> Outcome:
         reason,
         (FieldError(field, reason),),
     )
-    return Outcome(Status.REJECTED, event.type, event.id, event.source, problem)
+    return EventOutcome(EventStatus.REJECTED, event.type, event.id, event.source, problem)
 
 
-def _validate_all(raw_events: list[Any]) -> list[CloudEvent | Outcome]:
+def _validate_all(raw_events: list[Any]) -> list[CloudEvent | EventOutcome]:
     """One pass for the whole list; event by event only when something is wrong."""
     try:
         return list(parse_events(raw_events))
@@ -223,7 +223,7 @@ def _source(raw: Any) -> str | None:
     return source if isinstance(source, str) else None
 
 
-def _validated(raw: Any) -> CloudEvent | Outcome:
+def _validated(raw: Any) -> CloudEvent | EventOutcome:
     try:
         event: CloudEvent = parse_event(raw)
     except ValidationError as e:
@@ -250,24 +250,24 @@ def _validated(raw: Any) -> CloudEvent | Outcome:
     return event
 
 
-def _rejected(raw: Any, problem: Problem) -> Outcome:
+def _rejected(raw: Any, problem: Problem) -> EventOutcome:
     def text(name: str) -> str | None:
         value = raw.get(name) if isinstance(raw, dict) else None
         return value if isinstance(value, str) else None
 
-    return Outcome(Status.REJECTED, text("type"), text("id"), text("source"), problem)
+    return EventOutcome(EventStatus.REJECTED, text("type"), text("id"), text("source"), problem)
 
 
 _STATUS_OF = {
-    Claim.CLAIMED: Status.ACCEPTED,
-    Claim.DUPLICATE: Status.DUPLICATE,
-    Claim.IN_FLIGHT: Status.RETRY,
-    Claim.CONFLICT: Status.REJECTED,
-    Claim.FOREIGN: Status.REJECTED,
+    Claim.CLAIMED: EventStatus.ACCEPTED,
+    Claim.DUPLICATE: EventStatus.DUPLICATE,
+    Claim.IN_FLIGHT: EventStatus.RETRY,
+    Claim.CONFLICT: EventStatus.REJECTED,
+    Claim.FOREIGN: EventStatus.REJECTED,
 }
 
 
-def _answer(event: CloudEvent, claim: Claim) -> Outcome:
+def _answer(event: CloudEvent, claim: Claim) -> EventOutcome:
     status = _STATUS_OF[claim]
     problem = None
     if claim is Claim.FOREIGN:
@@ -292,4 +292,4 @@ def _answer(event: CloudEvent, claim: Claim) -> Outcome:
             "another request is delivering this event; retry shortly",
             headers={"Retry-After": "1"},
         )
-    return Outcome(status, event.type, event.id, event.source, problem)
+    return EventOutcome(status, event.type, event.id, event.source, problem)

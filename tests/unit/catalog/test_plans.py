@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.plans import Comparator, Kind, PlanError, available_plans, load_plan
+from catalog.plans import Comparator, PlanError, TargetKind, available_plans, load_plan
 from ioc.cli import main as ioc
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -79,11 +79,11 @@ def test_target_matches_the_plan_text(
 
 def test_kinds_follow_the_wording() -> None:
     plan = load_plan(PLAN)
-    assert plan.by_id["innovation-products-commercialised"].kind is Kind.PER_YEAR
-    assert plan.by_id["innovative-startups"].kind is Kind.CUMULATIVE
-    assert plan.by_id["researchers-per-10k"].kind is Kind.PER_10K
+    assert plan.by_id["innovation-products-commercialised"].kind is TargetKind.PER_YEAR
+    assert plan.by_id["innovative-startups"].kind is TargetKind.CUMULATIVE
+    assert plan.by_id["researchers-per-10k"].kind is TargetKind.PER_10K
     centre = plan.by_id["smart-operations-centre"]
-    assert centre.kind is Kind.MILESTONE
+    assert centre.kind is TargetKind.MILESTONE
     assert [m.deadline.year for m in centre.milestones] == [2035, 2040, 2045]
     assert plan.by_id["adults-regular-digital-services"].comparator is Comparator.RANGE
 

@@ -23,7 +23,7 @@ from domain import calendar
 from domain.alerts.clocks import clock_of
 from domain.kpi.contributions import Counting
 from domain.kpi.rows import deltas
-from domain.targets.assess import Observation, Status, assess
+from domain.targets.assess import Observation, TargetStatus, assess
 from domain.targets.explain import explain
 
 BUDGET_SECONDS = 0.005  # a consumer handles thousands of records a second
@@ -172,9 +172,9 @@ def histories(draw: st.DrawFn) -> tuple[Any, list[Observation], date]:
 
 
 @EXTREME
-@given(histories(), st.none() | st.sampled_from(list(Status)))
+@given(histories(), st.none() | st.sampled_from(list(TargetStatus)))
 def test_any_history_is_assessed_and_explained_within_budget(
-    case: tuple[Any, list[Observation], date], previous: Status | None
+    case: tuple[Any, list[Observation], date], previous: TargetStatus | None
 ) -> None:
     target, series, today = case
     indicator = PLAN.indicators[target.indicator]

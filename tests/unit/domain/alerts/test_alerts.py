@@ -11,13 +11,13 @@ import pytest
 from contracts import parse_event
 from domain.alerts.book import AlertBook, UnknownAlertError
 from domain.alerts.clocks import OpenItem, clock_of
-from domain.alerts.model import Condition, Kind, Matcher, Severity, State
+from domain.alerts.model import AlertKind, Condition, Matcher, Severity, State
 from domain.alerts.notify import ZERO_TIME, webhook_payload
 from domain.alerts.rules import overdue_conditions
 
 ROOT = Path(__file__).resolve().parents[4]
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-RISK = {"kind": Kind.TARGET_RISK, "target": "t1", "indicator": "ONLINE_DOSSIERS"}
+RISK = {"kind": AlertKind.TARGET_RISK, "target": "t1", "indicator": "ONLINE_DOSSIERS"}
 
 
 def condition(firing: bool = True, severity: Severity = Severity.WARNING) -> Condition:
@@ -116,7 +116,7 @@ def test_overdue_items_make_one_alert_per_agency_and_clear_when_none_are_left() 
     on_time = OpenItem("dossier", "X", "so-noi-vu", "quang-ngai", NOW + timedelta(days=1))
     names = {"so-tu-phap": ("Sở Tư pháp", "Department of Justice")}
     [backlog, cleared] = overdue_conditions(
-        Kind.DOSSIERS_OVERDUE, [*late, on_time], NOW, names, active_agencies=["so-y-te"]
+        AlertKind.DOSSIERS_OVERDUE, [*late, on_time], NOW, names, active_agencies=["so-y-te"]
     )
     assert backlog.labels == {"kind": "dossiers_overdue", "agency": "so-tu-phap"}
     assert backlog.severity is Severity.CRITICAL
@@ -166,7 +166,7 @@ def test_an_alert_continues_the_trace_of_the_event_that_caused_it() -> None:
     configure_tracing("test").add_span_processor(SimpleSpanProcessor(exporter))
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     late = OpenItem("dossier", "D1", "so-tu-phap", "quang-ngai", NOW - timedelta(days=1), parent)
-    [backlog] = overdue_conditions(Kind.DOSSIERS_OVERDUE, [late], NOW, {}, [])
+    [backlog] = overdue_conditions(AlertKind.DOSSIERS_OVERDUE, [late], NOW, {}, [])
     change = AlertBook().observe(backlog, NOW)
     assert change is not None
     assert change.trace_parent == parent

@@ -18,7 +18,7 @@ from domain.calendar import (
     periods_of,
     working_days_between,
 )
-from domain.kpi.contributions import Contribution, Counting, Report
+from domain.kpi.contributions import Contribution, Counting, ReportedValue
 from domain.kpi.rows import Row, add, deltas, kpi_value
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "contracts/examples/valid"
@@ -113,7 +113,9 @@ def test_feedback_on_time_uses_fifteen_working_days() -> None:
 
 def test_a_reported_value_sets_its_own_row() -> None:
     [report] = changes_of(event("indicator-dti-yearly"))
-    assert report == Report("DTI", "org:quang-ngai", "2024", 0.4821, "2025-04-15T02:00:00+00:00")
+    assert report == ReportedValue(
+        "DTI", "org:quang-ngai", "2024", 0.4821, "2025-04-15T02:00:00+00:00"
+    )
 
 
 def test_conditions_accept_a_value_or_one_of_a_list() -> None:
@@ -138,8 +140,8 @@ def test_a_batch_folds_into_one_delta_per_row_rolled_up() -> None:
 
 
 def test_the_latest_report_wins_in_any_order() -> None:
-    newer = Report("DTI", "org:q", "2024", 0.52, "2025-04-30T17:00:00+00:00")
-    older = Report("DTI", "org:q", "2024", 0.48, "2025-03-31T17:00:00+00:00")
+    newer = ReportedValue("DTI", "org:q", "2024", 0.52, "2025-04-30T17:00:00+00:00")
+    older = ReportedValue("DTI", "org:q", "2024", 0.48, "2025-03-31T17:00:00+00:00")
     assert add(add(Row(), newer), older) == add(add(Row(), older), newer)
     assert add(add(Row(), older), newer).value == 0.52
     assert add(Row(), deltas([newer, older], PROVINCE)["DTI|org:q|2024"]).value == 0.52

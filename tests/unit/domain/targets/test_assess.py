@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from catalog.plans import Comparator, Group, Indicator, Kind, Milestone, Source, Target
-from domain.targets.assess import Observation, Status, assess
+from catalog.plans import Comparator, Group, Indicator, Milestone, Source, Target, TargetKind
+from domain.targets.assess import Observation, TargetStatus, assess
 
 END_2025 = date(2025, 12, 31)
 
@@ -19,7 +19,7 @@ def indicator(unit: str = "%") -> Indicator:
 
 def target(
     value: float | None,
-    kind: Kind = Kind.LEVEL,
+    kind: TargetKind = TargetKind.LEVEL,
     comparator: str = ">=",
     upper: float | None = None,
     deadlines: tuple[date, ...] = (END_2025,),
@@ -49,23 +49,23 @@ JULY = date(2025, 7, 10)
 
 
 def test_no_report_is_no_data() -> None:
-    assert assess(target(70), indicator(), [], JULY).status is Status.NO_DATA
+    assert assess(target(70), indicator(), [], JULY).status is TargetStatus.NO_DATA
 
 
 def test_a_value_already_meeting_the_target_is_achieved() -> None:
-    assert assess(target(55), indicator(), RISING, JULY).status is Status.ACHIEVED
+    assert assess(target(55), indicator(), RISING, JULY).status is TargetStatus.ACHIEVED
 
 
 def test_a_projection_whose_whole_band_meets_the_target_is_on_track() -> None:
     a = assess(target(58), indicator(), RISING, JULY)
-    assert a.status is Status.ON_TRACK
+    assert a.status is TargetStatus.ON_TRACK
     assert a.low is not None
     assert a.low >= 58
 
 
 def test_a_projection_whose_band_misses_the_target_is_off_track() -> None:
     a = assess(target(70), indicator(), RISING, JULY)
-    assert a.status is Status.OFF_TRACK
+    assert a.status is TargetStatus.OFF_TRACK
     assert a.required_pace == pytest.approx((70 - 57) / (a.months_left + 0.3), rel=0.1)
     assert a.observed_pace == pytest.approx(1.0, abs=0.25)  # one point a month
 
@@ -75,7 +75,7 @@ def test_a_band_straddling_the_target_is_at_risk() -> None:
     assert a.low is not None
     assert a.high is not None
     assert a.low < 62 < a.high
-    assert a.status is Status.AT_RISK
+    assert a.status is TargetStatus.AT_RISK
 
 
 def test_hysteresis_keeps_on_track_until_the_band_drops_by_the_margin() -> None:
@@ -83,16 +83,16 @@ def test_hysteresis_keeps_on_track_until_the_band_drops_by_the_margin() -> None:
     assert a.low is not None
     just_above_low = a.low + 0.5  # the band now misses by less than 2% of the target
     assert (
-        assess(target(just_above_low), indicator(), RISING, JULY, Status.ON_TRACK).status
-        is Status.ON_TRACK
+        assess(target(just_above_low), indicator(), RISING, JULY, TargetStatus.ON_TRACK).status
+        is TargetStatus.ON_TRACK
     )
     assert (
-        assess(target(just_above_low), indicator(), RISING, JULY, Status.AT_RISK).status
-        is Status.AT_RISK
+        assess(target(just_above_low), indicator(), RISING, JULY, TargetStatus.AT_RISK).status
+        is TargetStatus.AT_RISK
     )
     assert (
-        assess(target(a.low + 5), indicator(), RISING, JULY, Status.ON_TRACK).status
-        is Status.AT_RISK
+        assess(target(a.low + 5), indicator(), RISING, JULY, TargetStatus.ON_TRACK).status
+        is TargetStatus.AT_RISK
     )
 
 
@@ -101,12 +101,12 @@ def test_hysteresis_keeps_off_track_until_the_band_reaches_the_target() -> None:
     assert a.high is not None
     just_above_high = a.high + 0.5  # the best case misses by less than the margin
     assert (
-        assess(target(just_above_high), indicator(), RISING, JULY, Status.OFF_TRACK).status
-        is Status.OFF_TRACK
+        assess(target(just_above_high), indicator(), RISING, JULY, TargetStatus.OFF_TRACK).status
+        is TargetStatus.OFF_TRACK
     )
     assert (
-        assess(target(just_above_high), indicator(), RISING, JULY, Status.AT_RISK).status
-        is Status.AT_RISK
+        assess(target(just_above_high), indicator(), RISING, JULY, TargetStatus.AT_RISK).status
+        is TargetStatus.AT_RISK
     )
 
 
@@ -116,7 +116,7 @@ def test_a_deadline_passed_below_target_is_missed_for_a_while_then_the_next_mile
     history = [*RISING, *(month(2025, m, 57 + m - 6) for m in range(7, 13))]  # 63 in December
     two_milestones = target(70, deadlines=(END_2025, date(2030, 12, 31)))
     missed = assess(two_milestones, indicator(), history, date(2026, 2, 15))
-    assert missed.status is Status.MISSED
+    assert missed.status is TargetStatus.MISSED
     assert missed.milestone.deadline == END_2025
     later = assess(two_milestones, indicator(), history, date(2026, 6, 1))
     assert later.milestone.deadline == date(2030, 12, 31)
@@ -125,16 +125,25 @@ def test_a_deadline_passed_below_target_is_missed_for_a_while_then_the_next_mile
 def test_at_most_targets_want_the_value_to_fall() -> None:
     falling = [month(2024 + i // 12, i % 12 + 1, 30 - i) for i in range(18)]  # 30 → 13
     # 13 in June, falling a point a month: about 7–9 by December.
-    assert assess(target(12, comparator="<="), indicator(), falling, JULY).status is Status.ON_TRACK
-    assert assess(target(5, comparator="<="), indicator(), falling, JULY).status is Status.OFF_TRACK
-    assert assess(target(13, comparator="<="), indicator(), falling, JULY).status is Status.ACHIEVED
+    assert (
+        assess(target(12, comparator="<="), indicator(), falling, JULY).status
+        is TargetStatus.ON_TRACK
+    )
+    assert (
+        assess(target(5, comparator="<="), indicator(), falling, JULY).status
+        is TargetStatus.OFF_TRACK
+    )
+    assert (
+        assess(target(13, comparator="<="), indicator(), falling, JULY).status
+        is TargetStatus.ACHIEVED
+    )
 
 
 def test_range_targets_are_met_inside_the_range_only() -> None:
     inside = assess(target(50, comparator="range", upper=60), indicator(), RISING, JULY)
-    assert inside.status is Status.ACHIEVED  # 57 is within 50–60
+    assert inside.status is TargetStatus.ACHIEVED  # 57 is within 50–60
     overshoot = assess(target(40, comparator="range", upper=50), indicator(), RISING, JULY)
-    assert overshoot.status is Status.OFF_TRACK
+    assert overshoot.status is TargetStatus.OFF_TRACK
 
 
 def test_shares_stay_within_0_and_100_percent() -> None:
@@ -147,7 +156,7 @@ def test_shares_stay_within_0_and_100_percent() -> None:
 
 def test_a_cumulative_count_never_projects_below_what_exists() -> None:
     shrinking = [month(2025, m, 12 - m) for m in range(1, 7)]  # reports 11 → 6
-    a = assess(target(20, kind=Kind.CUMULATIVE), indicator("count"), shrinking, JULY)
+    a = assess(target(20, kind=TargetKind.CUMULATIVE), indicator("count"), shrinking, JULY)
     assert a.low is not None
     assert a.low >= 6
 
@@ -156,7 +165,7 @@ def per_year(value: float, kind_upper: float | None = None) -> Target:
     comparator = "range" if kind_upper is not None else ">="
     return target(
         value,
-        Kind.PER_YEAR,
+        TargetKind.PER_YEAR,
         comparator,
         kind_upper,
         deadlines=(date(2025, 12, 31), date(2030, 12, 31)),
@@ -181,18 +190,19 @@ def test_a_per_year_flow_is_judged_on_this_years_run_rate() -> None:
     assert a.projected == pytest.approx(4, rel=0.02)
     assert a.low == pytest.approx(2.72, abs=0.05)
     assert a.high == pytest.approx(5.28, abs=0.05)
-    assert a.status is Status.AT_RISK
+    assert a.status is TargetStatus.AT_RISK
 
 
 def test_a_per_year_flow_reaching_the_target_is_achieved_and_a_full_year_short_is_missed() -> None:
     strong = [quarter(2026, 1, 3), quarter(2026, 2, 3)]
     assert (
-        assess(per_year(5), indicator("count"), strong, date(2026, 7, 15)).status is Status.ACHIEVED
+        assess(per_year(5), indicator("count"), strong, date(2026, 7, 15)).status
+        is TargetStatus.ACHIEVED
     )
     weak_year = [quarter(2026, q, 1) for q in range(1, 5)]
     assert (
         assess(per_year(5), indicator("count"), weak_year, date(2027, 1, 20)).status
-        is Status.MISSED
+        is TargetStatus.MISSED
     )
 
 
@@ -200,7 +210,7 @@ def test_a_per_year_flow_whose_reports_stopped_years_ago_is_stale_with_its_last_
     # Found by the property test: no figure for this year or the last, so the judge had none;
     # the stale verdict then carried no report and explaining it failed (every target's sweep).
     a = assess(per_year(5), indicator("count"), [quarter(2025, 1, 2)], date(2027, 7, 15))
-    assert a.status is Status.STALE
+    assert a.status is TargetStatus.STALE
     assert a.latest == quarter(2025, 1, 2)
 
 
@@ -212,25 +222,25 @@ def test_a_per_year_range_is_on_track_when_the_pace_sits_inside_it() -> None:
         date(2026, 10, 10),
     )
     assert a.projected == pytest.approx(36, rel=0.03)
-    assert a.status is Status.ON_TRACK
+    assert a.status is TargetStatus.ON_TRACK
 
 
 def yes_no(deadline: date = date(2035, 12, 31)) -> Target:
-    return target(None, Kind.MILESTONE, "=", deadlines=(deadline,))
+    return target(None, TargetKind.MILESTONE, "=", deadlines=(deadline,))
 
 
 @pytest.mark.parametrize(
     ("reported", "now", "status"),
     [
-        (1.0, date(2030, 1, 1), Status.ACHIEVED),
-        (0.0, date(2030, 1, 1), Status.ON_TRACK),
-        (0.0, date(2035, 4, 1), Status.AT_RISK),
-        (0.0, date(2035, 11, 1), Status.OFF_TRACK),
-        (0.0, date(2036, 1, 15), Status.MISSED),
+        (1.0, date(2030, 1, 1), TargetStatus.ACHIEVED),
+        (0.0, date(2030, 1, 1), TargetStatus.ON_TRACK),
+        (0.0, date(2035, 4, 1), TargetStatus.AT_RISK),
+        (0.0, date(2035, 11, 1), TargetStatus.OFF_TRACK),
+        (0.0, date(2036, 1, 15), TargetStatus.MISSED),
     ],
 )
 def test_a_yes_no_milestone_by_its_state_and_the_time_left(
-    reported: float, now: date, status: Status
+    reported: float, now: date, status: TargetStatus
 ) -> None:
     report = Observation(date(now.year - 1, 1, 1), now.replace(day=1), reported)
     assert assess(yes_no(), indicator("yes/no"), [report], now).status is status
@@ -238,11 +248,17 @@ def test_a_yes_no_milestone_by_its_state_and_the_time_left(
 
 def test_an_overdue_report_is_stale() -> None:
     history = [month(2024, 1, 50), month(2024, 2, 52)]
-    assert assess(target(70), indicator(), history, date(2024, 12, 1)).status is Status.STALE
-    assert assess(target(70), indicator(), history, date(2024, 3, 20)).status is not Status.STALE
+    assert assess(target(70), indicator(), history, date(2024, 12, 1)).status is TargetStatus.STALE
+    assert (
+        assess(target(70), indicator(), history, date(2024, 3, 20)).status is not TargetStatus.STALE
+    )
 
 
 def test_reports_after_now_are_ignored_so_a_replay_sees_the_past() -> None:
     history = [*RISING, month(2025, 7, 75)]
-    assert assess(target(70), indicator(), history, date(2025, 7, 10)).status is Status.OFF_TRACK
-    assert assess(target(70), indicator(), history, date(2025, 8, 10)).status is Status.ACHIEVED
+    assert (
+        assess(target(70), indicator(), history, date(2025, 7, 10)).status is TargetStatus.OFF_TRACK
+    )
+    assert (
+        assess(target(70), indicator(), history, date(2025, 8, 10)).status is TargetStatus.ACHIEVED
+    )

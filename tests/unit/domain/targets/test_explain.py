@@ -3,7 +3,7 @@
 from datetime import date
 
 from catalog.plans import Indicator, Source
-from domain.targets.assess import Assessment, Observation, Status
+from domain.targets.assess import Assessment, Observation, TargetStatus
 from domain.targets.explain import STATUS_NAMES, explain
 from tests.unit.domain.targets.test_assess import RISING, month, per_year, quarter, target, yes_no
 
@@ -17,7 +17,7 @@ def unit(name: str) -> Indicator:
 def test_a_projection_names_value_range_target_deadline_and_both_paces() -> None:
     t = target(70)
     a = Assessment(
-        Status.OFF_TRACK,
+        TargetStatus.OFF_TRACK,
         t.milestones[0],
         RISING[-1],
         projected=63.04,
@@ -41,7 +41,7 @@ def test_an_index_keeps_two_decimals_and_a_decimal_comma() -> None:
     t = target(0.6)
     latest = Observation(date(2024, 1, 1), date(2024, 12, 31), 0.52)
     a = Assessment(
-        Status.AT_RISK,
+        TargetStatus.AT_RISK,
         t.milestones[0],
         latest,
         projected=0.58,
@@ -61,7 +61,7 @@ def test_an_index_keeps_two_decimals_and_a_decimal_comma() -> None:
 def test_large_counts_use_a_thousands_dot_in_vietnamese() -> None:
     t = target(1000, comparator=">=")
     latest = Observation(date(2045, 1, 1), date(2045, 6, 30), 1234)
-    a = Assessment(Status.ACHIEVED, t.milestones[0], latest)
+    a = Assessment(TargetStatus.ACHIEVED, t.milestones[0], latest)
     vi, en = explain(t, unit("count"), a)
     assert vi == "Đã đạt 1.234 (kỳ kết thúc 30/06/2045); mục tiêu ≥ 1.000 đến 31/12/2025."
     assert en == "Achieved 1,234 (period ending 30/06/2045); target ≥ 1,000 by 31/12/2025."
@@ -70,7 +70,7 @@ def test_large_counts_use_a_thousands_dot_in_vietnamese() -> None:
 def test_a_per_year_flow_reports_the_years_total_and_pace() -> None:
     t = per_year(5)
     a = Assessment(
-        Status.AT_RISK,
+        TargetStatus.AT_RISK,
         t.milestones[1],
         quarter(2026, 2, 1),
         projected=4,
@@ -87,7 +87,7 @@ def test_a_per_year_flow_reports_the_years_total_and_pace() -> None:
 
 def test_a_range_target_reads_as_between() -> None:
     t = per_year(30, kind_upper=40)
-    a = Assessment(Status.MISSED, t.milestones[0], quarter(2025, 4, 9), so_far=28)
+    a = Assessment(TargetStatus.MISSED, t.milestones[0], quarter(2025, 4, 9), so_far=28)
     assert explain(t, unit("count"), a) == (
         "Năm 2025: 28, không đạt mục tiêu mỗi năm trong khoảng 30–40.",
         "2025: 28, missed the yearly target between 30 and 40.",
@@ -97,12 +97,12 @@ def test_a_range_target_reads_as_between() -> None:
 def test_yes_no_milestones_say_done_or_the_months_left() -> None:
     t = yes_no()
     report = Observation(date(2026, 1, 1), date(2026, 12, 31), 0)
-    waiting = Assessment(Status.ON_TRACK, t.milestones[0], report, months_left=107.4)
+    waiting = Assessment(TargetStatus.ON_TRACK, t.milestones[0], report, months_left=107.4)
     assert explain(t, unit("yes/no"), waiting) == (
         "Chưa hoàn thành; còn 107 tháng đến hạn 31/12/2035.",
         "Not done yet; 107 months left to the 31/12/2035 deadline.",
     )
-    done = Assessment(Status.ACHIEVED, t.milestones[0], report)
+    done = Assessment(TargetStatus.ACHIEVED, t.milestones[0], report)
     assert explain(t, unit("yes/no"), done) == (
         "Đã hoàn thành (báo cáo kỳ kết thúc 31/12/2026).",
         "Done (reported for 31/12/2026).",
@@ -111,17 +111,17 @@ def test_yes_no_milestones_say_done_or_the_months_left() -> None:
 
 def test_no_data_and_stale_reports_say_so() -> None:
     t = target(70)
-    assert explain(t, unit("%"), Assessment(Status.NO_DATA, t.milestones[0])) == (
+    assert explain(t, unit("%"), Assessment(TargetStatus.NO_DATA, t.milestones[0])) == (
         "Chưa có số liệu; mục tiêu ≥ 70% đến 31/12/2025.",
         "No data reported yet; target ≥ 70% by 31/12/2025.",
     )
-    stale = Assessment(Status.STALE, t.milestones[0], month(2024, 2, 52))
+    stale = Assessment(TargetStatus.STALE, t.milestones[0], month(2024, 2, 52))
     vi, en = explain(t, unit("%"), stale)
     assert vi.startswith("Số liệu quá hạn: báo cáo gần nhất cho kỳ kết thúc 29/02/2024")
     assert en.startswith("Stale: the latest report is for the period ending 29/02/2024")
 
 
 def test_every_status_has_a_name_in_both_languages() -> None:
-    assert set(STATUS_NAMES) == set(Status)
-    assert STATUS_NAMES[Status.AT_RISK] == ("Có nguy cơ không đạt", "At risk")
+    assert set(STATUS_NAMES) == set(TargetStatus)
+    assert STATUS_NAMES[TargetStatus.AT_RISK] == ("Có nguy cơ không đạt", "At risk")
     assert all(vi and en for vi, en in STATUS_NAMES.values())

@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 
 from domain.alerts.book import AlertBook
-from domain.alerts.model import Change, Condition
+from domain.alerts.model import AlertChange, Condition
 from services.alerts.desk import AlertDesk
 
 FIRING = Condition(labels={"kind": "target_risk", "target": "dti"}, firing=True)
@@ -19,9 +19,9 @@ class History:
     """The store, down while `down` is set (a broker outage)."""
 
     def __init__(self) -> None:
-        self.down, self.recorded = True, list[Change]()
+        self.down, self.recorded = True, list[AlertChange]()
 
-    async def record(self, changes: Sequence[Change]) -> None:
+    async def record(self, changes: Sequence[AlertChange]) -> None:
         if self.down:
             raise ConnectionError("broker unreachable")
         self.recorded += changes

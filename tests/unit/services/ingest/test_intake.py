@@ -12,7 +12,7 @@ from contracts import CloudEvent, from_kafka_record
 from infra.problems import ProblemError
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, _claim_of
-from services.ingest.intake import Intake, Status
+from services.ingest.intake import EventStatus, Intake
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 EXAMPLE = (
@@ -115,7 +115,7 @@ async def test_new_event_is_published_then_marked_accepted(
     dedup: FakeDedup, publisher: FakePublisher
 ) -> None:
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
-    assert outcome.status is Status.ACCEPTED
+    assert outcome.status is EventStatus.ACCEPTED
     assert [e.id for e in publisher.published] == ["b6f1c1e2-0002"]
     assert dedup.fate_of(KEY) == "accepted"
 
@@ -125,7 +125,7 @@ async def test_retry_of_an_accepted_event_is_a_duplicate_and_not_published_again
 ) -> None:
     await intake(dedup, publisher).submit(AGENCY, [event()], [])
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
-    assert outcome.status is Status.DUPLICATE
+    assert outcome.status is EventStatus.DUPLICATE
     assert len(publisher.published) == 1
 
 
@@ -135,7 +135,7 @@ async def test_same_id_with_other_content_is_a_conflict(
     await intake(dedup, publisher).submit(AGENCY, [event()], [])
     changed = event(subject="something else")
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [changed], [])
-    assert outcome.status is Status.REJECTED
+    assert outcome.status is EventStatus.REJECTED
     assert outcome.problem is not None
     assert (outcome.problem.status, outcome.problem.slug) == (409, "id-reused")
 
@@ -148,7 +148,7 @@ async def test_event_in_flight_elsewhere_is_a_duplicate_once_that_request_succee
     dedup.fates[dedup.holders[KEY][0]] = "pending"  # as if its Kafka acknowledgement were due
     dedup.settle_after_checks[KEY] = "accepted"
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
-    assert outcome.status is Status.DUPLICATE
+    assert outcome.status is EventStatus.DUPLICATE
     assert len(publisher.published) == 1
 
 
@@ -158,7 +158,7 @@ async def test_event_whose_other_request_gave_up_is_published_here(
     dedup.holders[KEY], dedup.fates["elsewhere"] = ("elsewhere", "x"), "pending"
     dedup.settle_after_checks[KEY] = None
     [outcome] = await intake(dedup, publisher).submit(AGENCY, [event()], [])
-    assert outcome.status is Status.ACCEPTED
+    assert outcome.status is EventStatus.ACCEPTED
     assert len(publisher.published) == 1
 
 
@@ -194,7 +194,7 @@ async def test_records_the_broker_refused_are_produced_again_those_it_took_are_n
         await intake(dedup, partly).submit(AGENCY, batch, [])
     assert error.value.problem.status == 503
     outcomes = await intake(dedup, publisher).submit(AGENCY, batch, [])  # the client retries
-    assert [o.status for o in outcomes] == [Status.DUPLICATE, Status.ACCEPTED]
+    assert [o.status for o in outcomes] == [EventStatus.DUPLICATE, EventStatus.ACCEPTED]
     assert [e.id for e in publisher.published] == ["second"]
 
 
@@ -217,7 +217,7 @@ async def test_batch_answers_per_event_and_publishes_the_good_ones(
         42,
     ]
     outcomes = await intake(dedup, publisher).submit(AGENCY, batch, [])
-    assert [o.status for o in outcomes] == [Status.ACCEPTED] + [Status.REJECTED] * 3
+    assert [o.status for o in outcomes] == [EventStatus.ACCEPTED] + [EventStatus.REJECTED] * 3
     assert outcomes[1].problem is not None
     assert "data.dossier_id" in [e.field for e in outcomes[1].problem.errors]
     assert outcomes[2].problem is not None
@@ -229,7 +229,7 @@ async def test_the_same_event_twice_in_one_batch_is_published_once(
     dedup: FakeDedup, publisher: FakePublisher
 ) -> None:
     outcomes = await intake(dedup, publisher).submit(AGENCY, [event(), event()], [])
-    assert [o.status for o in outcomes] == [Status.ACCEPTED, Status.DUPLICATE]
+    assert [o.status for o in outcomes] == [EventStatus.ACCEPTED, EventStatus.DUPLICATE]
     assert len(publisher.published) == 1
 
 
