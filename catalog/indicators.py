@@ -11,7 +11,6 @@ import yaml
 DEFINITIONS = Path(__file__).with_name("indicators.yaml")
 
 Criteria = Mapping[str, Any]  # field or fact -> required value, or list of allowed values
-Checks = tuple[tuple[str, tuple[Any, ...]], ...]  # a condition as (name, values allowed) pairs
 
 
 @dataclass(frozen=True)
@@ -49,18 +48,3 @@ def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
 def derived_definitions() -> dict[str, DerivedIndicator]:
     """The definitions by code, read once."""
     return {d.code: d for d in load_definitions()}
-
-
-def checks(condition: Criteria) -> Checks:
-    return tuple(
-        (name, tuple(wanted) if isinstance(wanted, list) else (wanted,))
-        for name, wanted in condition.items()
-    )
-
-
-def holds(checks: Checks, values: Mapping[str, Any]) -> bool:
-    """Every named field or fact has the required value (or one of the listed values)."""
-    for name, allowed in checks:  # noqa: SIM110 (all() over a generator: twice the time)
-        if values.get(name) not in allowed:
-            return False
-    return True

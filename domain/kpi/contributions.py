@@ -3,17 +3,34 @@ and denominator at the leaf (the event's org unit, agency and month); a reported
 the row of its org unit and period. The roll-up of leaves to every unit above, the agency, the
 quarter and the year is done once per batch (domain/kpi/rows.py), not once per event."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from catalog import Province
-from catalog.indicators import Checks, DerivedIndicator, checks, holds
+from catalog.indicators import Criteria, DerivedIndicator
 from contracts import AnyEvent, Dossier, Feedback, IndicatorValueReported
 from contracts.kpi import agency_scope, org_scope
 from domain.calendar import local_month
 from domain.kpi.facts import dossier_facts, feedback_facts
+
+Checks = tuple[tuple[str, tuple[Any, ...]], ...]  # criteria as (name, values allowed) pairs
+
+
+def checks(criteria: Criteria) -> Checks:
+    return tuple(
+        (name, tuple(wanted) if isinstance(wanted, list) else (wanted,))
+        for name, wanted in criteria.items()
+    )
+
+
+def holds(checks: Checks, values: Mapping[str, Any]) -> bool:
+    """Every named field or fact has the required value (or one of the listed values)."""
+    for name, allowed in checks:  # noqa: SIM110 (all() over a generator: twice the time)
+        if values.get(name) not in allowed:
+            return False
+    return True
 
 
 class Contribution(NamedTuple):  # a tuple: made for every event and indicator, so cheap

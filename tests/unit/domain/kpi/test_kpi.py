@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from catalog import load_province
-from catalog.indicators import checks, holds, load_definitions
+from catalog.indicators import load_definitions
 from contracts import parse_event
 from domain.calendar import (
     add_working_days,
@@ -18,7 +18,7 @@ from domain.calendar import (
     periods_of,
     working_days_between,
 )
-from domain.kpi.contributions import Contribution, Counting, ReportedValue
+from domain.kpi.contributions import Contribution, Counting, ReportedValue, checks, holds
 from domain.kpi.rows import Row, add, deltas, kpi_value
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "contracts/examples/valid"
