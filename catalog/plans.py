@@ -71,11 +71,22 @@ class Milestone(_Frozen):
 
 
 class Group(StrEnum):
+    """The plan's groups of targets, in the plan's order."""
+
     INFRASTRUCTURE = "infrastructure"
     RESOURCES = "resources"
     SCIENCE_TECHNOLOGY = "science_technology"
     INNOVATION = "innovation"
     DIGITAL_TRANSFORMATION = "digital_transformation"
+
+
+GROUP_NAMES = {
+    Group.INFRASTRUCTURE: ("Hạ tầng", "Infrastructure"),
+    Group.RESOURCES: ("Nguồn lực", "Resources"),
+    Group.SCIENCE_TECHNOLOGY: ("Khoa học và công nghệ", "Science and technology"),
+    Group.INNOVATION: ("Đổi mới sáng tạo", "Innovation"),
+    Group.DIGITAL_TRANSFORMATION: ("Chuyển đổi số", "Digital transformation"),
+}
 
 
 class Target(_Frozen):

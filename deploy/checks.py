@@ -146,8 +146,8 @@ def metrics_read(expr: str) -> set[str]:
 
 def exported_metrics() -> set[str]:
     """Every sample name the services export: their metrics modules register on import."""
+    import services.alerts.board
     import services.alerts.desk
-    import services.alerts.evaluator
     import services.alerts.notifier
     import services.indicators.outputs
     import services.indicators.worker  # noqa: F401

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache, lru_cache
 from typing import Any, Protocol
@@ -50,18 +50,6 @@ def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers, **(options | security_options() | overrides)
     )
-
-
-async def successor(lost: AIOKafkaProducer, bootstrap_servers: str) -> AIOKafkaProducer:
-    """A started producer (a new producer id) to use instead of one the broker no longer
-    accepts (PRODUCER_LOST), which is then stopped. If the new one cannot start, this raises and
-    the caller keeps the lost one, to be replaced again at its next failure."""
-    log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
-    producer = new_producer(bootstrap_servers)
-    await producer.start()
-    with contextlib.suppress(Exception):  # it is stopping because it failed
-        await asyncio.wait_for(lost.stop(), 10)
-    return producer
 
 
 def caching_partitioner(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
@@ -175,6 +163,60 @@ async def broker_answers(client: AIOKafkaProducer) -> bool:
     except (KafkaError, OSError, TimeoutError):
         return False
     return True
+
+
+ProducerFactory = Callable[[], AIOKafkaProducer]
+
+
+class RenewableProducer:
+    """A producer that is renewed when the broker no longer accepts its sequence
+    (PRODUCER_LOST): aiokafka's sender then stops for good, and only a new producer (a new
+    producer id) sends again. Made by a factory, so tests hand it stand-ins."""
+
+    def __init__(self, make: ProducerFactory) -> None:
+        self._make = make
+        self._current: AIOKafkaProducer | None = None
+
+    @property
+    def current(self) -> AIOKafkaProducer | None:
+        return self._current
+
+    async def start(self) -> None:
+        producer = self._make()
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._current = producer
+
+    async def stop(self) -> None:
+        if self._current is not None:
+            await self._current.stop()
+
+    async def send_all(self, records: Iterable[OutgoingRecord]) -> None:
+        """Sends the records as `send_in_batches` does; a lost producer is renewed (the records
+        were not sent: the caller sends them again)."""
+        producer = self._current
+        assert producer is not None, "start() first"
+        try:
+            await send_in_batches(producer, records)
+        except PRODUCER_LOST:
+            await self.renew(producer)
+            raise
+
+    async def renew(self, lost: AIOKafkaProducer) -> None:
+        """A started new producer in place of the lost one, which is then stopped. If the new
+        one cannot start this raises, and there is none until `start` succeeds."""
+        if self._current is None or self._current != lost:
+            return  # renewed already, by another caller
+        log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
+        self._current = None
+        try:
+            await self.start()
+        finally:
+            with contextlib.suppress(Exception):  # it is stopping because it failed
+                await asyncio.wait_for(lost.stop(), 10)
 
 
 def new_consumer(

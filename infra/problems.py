@@ -1,17 +1,8 @@
 """RFC 9457 problem details for every IOC HTTP API: every refusal says what is wrong and, where
-it can, which field. `install_problem_handlers` makes a FastAPI app answer every error so."""
+it can, which field. Plain values, no web framework: infra/http.py answers them."""
 
-import logging
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -76,48 +67,4 @@ def unavailable(detail: str, retry_after_seconds: int) -> ProblemError:
             detail,
             headers={"Retry-After": str(retry_after_seconds)},
         )
-    )
-
-
-def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ProblemError, _problem_response)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
-
-
-def problem_response(problem: Problem) -> JSONResponse:
-    return JSONResponse(
-        problem.as_json(), problem.status, headers=problem.headers, media_type=PROBLEM_JSON
-    )
-
-
-async def _problem_response(_: Request, error: ProblemError) -> JSONResponse:
-    return problem_response(error.problem)
-
-
-async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-    title = HTTPStatus(error.status_code).phrase
-    problem = Problem(
-        title.lower().replace(" ", "-"),
-        title,
-        error.status_code,
-        str(error.detail),
-        headers=dict(error.headers or {}),
-    )
-    return problem_response(problem)
-
-
-async def _invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-    errors = tuple(FieldError(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors())
-    problem = Problem(
-        "invalid-request", "Invalid request", 422, "the request has invalid parameters", errors
-    )
-    return problem_response(problem)
-
-
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(
-        Problem("internal-error", "Internal error", 500, "an unexpected error; it is logged")
     )

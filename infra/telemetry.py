@@ -4,6 +4,7 @@ Spans are exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the
 variable); without it they are still created, so trace context reaches Kafka headers."""
 
 import os
+from collections.abc import Iterable
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -26,3 +27,8 @@ def configure_tracing(service_name: str) -> TracerProvider:
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
     return provider
+
+
+def trace_parent(headers: Iterable[tuple[str, bytes]]) -> str | None:
+    """The W3C `traceparent` a record carries, if any."""
+    return next((v.decode() for k, v in headers if k == "traceparent"), None)

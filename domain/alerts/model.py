@@ -29,6 +29,30 @@ class AlertKind(StrEnum):
     FEEDBACK_OVERDUE = "feedback_overdue"
 
 
+# Names people read, in Vietnamese and English; most severe first.
+SEVERITY_NAMES = {
+    Severity.CRITICAL: ("Nghiêm trọng", "Critical"),
+    Severity.WARNING: ("Cảnh báo", "Warning"),
+    Severity.INFO: ("Thông tin", "Info"),
+}
+STATE_NAMES = {
+    State.FIRING: ("Đang cảnh báo", "Firing"),
+    State.ACKNOWLEDGED: ("Đã xác nhận", "Acknowledged"),
+    State.RESOLVED: ("Đã đóng", "Resolved"),
+}
+KIND_NAMES = {
+    AlertKind.TARGET_RISK: ("Mục tiêu có nguy cơ", "Target at risk"),
+    AlertKind.STALE_DATA: ("Báo cáo chậm", "Late report"),
+    AlertKind.DOSSIERS_OVERDUE: ("Hồ sơ quá hạn", "Overdue dossiers"),
+    AlertKind.FEEDBACK_OVERDUE: ("Phản ánh quá hạn", "Overdue citizen reports"),
+}
+
+
+def severity_rank(severity: Severity) -> int:
+    """0 for the most severe."""
+    return list(SEVERITY_NAMES).index(severity)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 

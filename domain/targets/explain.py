@@ -4,6 +4,16 @@ the projection and its range, the target and its deadline, the required versus o
 from catalog.plans import Comparator, Indicator, Milestone, Target
 from domain.targets.assess import Assessment, TargetStatus
 
+# Most urgent first: the order a scoreboard lists and filters them in.
+STATUS_ORDER = (
+    TargetStatus.OFF_TRACK,
+    TargetStatus.MISSED,
+    TargetStatus.AT_RISK,
+    TargetStatus.STALE,
+    TargetStatus.ON_TRACK,
+    TargetStatus.ACHIEVED,
+    TargetStatus.NO_DATA,
+)
 STATUS_NAMES = {
     TargetStatus.ACHIEVED: ("Đã đạt", "Achieved"),
     TargetStatus.ON_TRACK: ("Đúng tiến độ", "On track"),

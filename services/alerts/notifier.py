@@ -13,6 +13,7 @@ from prometheus_client import Counter
 
 from domain.alerts.model import Alert, AlertChange, State
 from domain.alerts.notify import webhook_payload
+from infra.redis_client import text
 
 log = logging.getLogger(__name__)
 SENT = Counter("ioc_alerts_notifications", "Webhook deliveries, by outcome.", ["outcome"])
@@ -62,7 +63,7 @@ class Notifier:
         """After a restart: queue what receivers have not been told yet."""
         if not self._urls:
             return
-        told = {_text(k): _text(v) for k, v in (await self._redis.hgetall(self._key)).items()}
+        told = {text(k): text(v) for k, v in (await self._redis.hgetall(self._key)).items()}
         for alert in alerts:
             if untold(alert, told.get(alert.fingerprint)):
                 self._pending.setdefault(alert.kind, {})[alert.fingerprint] = alert
@@ -88,7 +89,7 @@ class Notifier:
         fresh = [
             a
             for a, t in zip(alerts.values(), told, strict=True)
-            if untold(a, None if t is None else _text(t)) and not self._silenced(a)
+            if untold(a, None if t is None else text(t)) and not self._silenced(a)
         ]
         if not fresh:
             return
@@ -114,7 +115,3 @@ class Notifier:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30)
         SENT.labels("failed").inc()
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

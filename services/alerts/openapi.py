@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import openapi
-from services.alerts.api import router
-from services.alerts.console import breakdown_router
+from services.alerts.routes import ROUTERS
 
 COMMITTED = Path(__file__).with_name("openapi.json")
 TITLE, VERSION = "IOC alerts API", "1.0.0"
@@ -23,7 +22,7 @@ SECURITY_SCHEMES = {
         "the console's own origin.",
     },
 }
-PUBLIC = ("/healthz", "/readyz", "/v1/session")
+PUBLIC = ("/healthz", "/readyz", "/v1/session", "/v1/vocabulary")
 PROBLEMS = {"500": "Unexpected (logged)."}
 UNSAFE_PROBLEMS = {"403": "A change made with the session cookie from another origin."}
 
@@ -33,7 +32,7 @@ def document() -> dict[str, Any]:
         TITLE,
         VERSION,
         SUMMARY,
-        [router, breakdown_router],
+        ROUTERS,
         PROBLEMS,
         SECURITY_SCHEMES,
         PUBLIC,

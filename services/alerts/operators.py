@@ -3,7 +3,6 @@ for signing in; a sign-in gives the browser a session cookie (kept in Redis) so 
 live stream, which cannot send headers, is authenticated too."""
 
 import json
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import redis.asyncio as aioredis
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from infra.keys import hash_api_key, new_api_key
+from infra.keys import demo_keys, hash_api_key
 from infra.problems import unauthorized
 
 SESSION_COOKIE = "ioc_session"
@@ -81,23 +80,10 @@ async def authenticate(
     raise unauthorized("an operator API key or a signed-in session is required", "ioc-operators")
 
 
+DEMO_OPERATORS = {"truc-ban": "Cán bộ trực IOC", "lanh-dao": "Lãnh đạo Trung tâm"}
+
+
 def demo_operators(directory: Path) -> tuple[Path, Path]:
-    """Two operators for a local stack: `operators.yaml` (hashes) and `operator-keys.json` (the
-    keys, owner-readable only). Existing files are kept, so keys stay stable."""
-    registry, keys = directory / "operators.yaml", directory / "operator-keys.json"
-    if registry.exists() and keys.exists():
-        return registry, keys
-    directory.mkdir(parents=True, exist_ok=True)
-    people = {"truc-ban": "Cán bộ trực IOC", "lanh-dao": "Lãnh đạo Trung tâm"}
-    issued = {code: new_api_key() for code in people}
-    document = {
-        "operators": {
-            code: {"name": people[code], "api_keys_sha256": [hash_api_key(key)]}
-            for code, key in issued.items()
-        }
-    }
-    registry.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=True), "utf-8")
-    descriptor = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        json.dump(issued, out, indent=1, sort_keys=True)
-    return registry, keys
+    """Two operators for a local stack: `operators.yaml` (hashes) and `operator-keys.json`."""
+    holders = {code: {"name": name} for code, name in DEMO_OPERATORS.items()}
+    return demo_keys(directory, "operators", "operator-keys.json", holders)

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infra.problems import Problem, problem_response
+from infra.http import problem_response
+from infra.problems import Problem
 from services.alerts.operators import SESSION_COOKIE
 
 CSP = (

@@ -15,9 +15,10 @@ from catalog.indicators import load_definitions
 from catalog.plans import plans_of
 from contracts.kpi import agency_scope, org_scope
 from contracts.periods import PERIOD_PATTERN, Granularity, granularity
-from infra.health import readiness, redis_answers
+from infra.http import new_app, readiness
 from infra.openapi import NOT_READY, describe, problem
-from infra.problems import FieldError, Problem, ProblemError, install_problem_handlers, unavailable
+from infra.problems import FieldError, Problem, ProblemError, unavailable
+from infra.redis_client import redis_answers
 from services.indicators.readmodel import KpiReadModel
 from services.indicators.settings import IndicatorsSettings
 
@@ -122,12 +123,8 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
         yield
         await redis.aclose()
 
-    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = new_app(TITLE, VERSION, lifespan, [router], document(), SUMMARY)
     app.state.names = names
-    install_problem_handlers(app)
-    app.include_router(router)
-    described = document()
-    app.openapi = lambda: described  # type: ignore[method-assign]
     return app
 
 

@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 
 from contracts.kpi import KpiKey, KpiSnapshot, indicator_of
 from domain.kpi.rows import Row, kpi_value
+from infra.redis_client import text
 
 
 class KpiKeys:
@@ -104,7 +105,7 @@ class KpiReadModel:
     async def indicators(self) -> list[str]:
         found = [key async for key in self._redis.scan_iter(match=self._keys.index("*"), count=500)]
         start = len(self._keys.index(""))
-        return sorted(_text(k)[start:] for k in found)
+        return sorted(text(k)[start:] for k in found)
 
     async def snapshots(
         self,
@@ -113,7 +114,7 @@ class KpiReadModel:
         periods: Iterable[str] | None = None,
     ) -> list[KpiSnapshot]:
         members = await self._redis.smembers(self._keys.index(indicator))
-        keys = [KpiKey.parse(f"{indicator}|{_text(m)}") for m in members]
+        keys = [KpiKey.parse(f"{indicator}|{text(m)}") for m in members]
         wanted_scopes, wanted_periods = set(scopes or []), set(periods or [])
         picked = [
             str(k)
@@ -123,7 +124,3 @@ class KpiReadModel:
         ]
         found = await read_snapshots(self._redis, self._keys, picked, self._factors)
         return sorted(found, key=lambda s: (s.scope, s.period))
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

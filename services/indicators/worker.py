@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 import redis.asyncio as aioredis
@@ -30,14 +31,7 @@ from catalog import load_province
 from catalog.indicators import load_definitions
 from contracts.kpi import org_scope
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from infra.kafka import (
-    PRODUCER_LOST,
-    OutgoingRecord,
-    new_consumer,
-    new_producer,
-    send_in_batches,
-    successor,
-)
+from infra.kafka import RenewableProducer, new_consumer, new_producer
 from infra.retry import until_done
 from infra.serve import tune_garbage_collector
 from services.indicators.outputs import KafkaOutputs
@@ -70,10 +64,41 @@ LAG = Gauge(
 
 
 async def run_worker(settings: IndicatorsSettings) -> None:
-    """Builds the worker in the running event loop (its Kafka clients need one) and runs it."""
-    worker = Worker(settings)
+    """Composes the worker in the running event loop (its Kafka clients need one), runs it."""
+    redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
+    producer = RenewableProducer(partial(new_producer, settings.kafka_bootstrap_servers))
+    worker = Worker(settings, _consumer(settings), producer, _processor(settings, producer, redis))
     tune_garbage_collector()
-    await worker.run()
+    try:
+        await worker.run()
+    finally:
+        await redis.aclose()
+
+
+def _consumer(settings: IndicatorsSettings) -> AIOKafkaConsumer:
+    return new_consumer(
+        settings.kafka_bootstrap_servers,
+        *(settings.topic_prefix + t.name for t in EVENT_TOPICS),
+        group_id=settings.app_id,
+        max_poll_records=settings.batch_size,
+        session_timeout_ms=int(settings.session_timeout_seconds * 1000),
+        heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
+    )
+
+
+def _processor(
+    settings: IndicatorsSettings, producer: RenewableProducer, redis: aioredis.Redis
+) -> Processor:
+    definitions, province = load_definitions(), load_province(settings.province)
+    outputs = KafkaOutputs(
+        producer.send_all,
+        settings.topic_prefix + KPI_SNAPSHOTS.name,
+        settings.topic_prefix + DEAD_LETTERS.name,
+        settings.app_id,
+        org_scope(province.root.code),
+        {d.code: d.factor for d in definitions},
+    )
+    return Processor(definitions, province, RedisKpiState(redis, settings.redis_prefix), outputs)
 
 
 READ_SLICE = 500  # records read between two turns of the event loop
@@ -95,30 +120,18 @@ class SnapshotPacing:
 
 
 class Worker:
-    def __init__(self, settings: IndicatorsSettings) -> None:
-        self._settings = settings
-        prefix = settings.topic_prefix
-        self._consumer = new_consumer(
-            settings.kafka_bootstrap_servers,
-            *(prefix + t.name for t in EVENT_TOPICS),
-            group_id=settings.app_id,
-            max_poll_records=settings.batch_size,
-            session_timeout_ms=int(settings.session_timeout_seconds * 1000),
-            heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
-        )
-        self._producer = new_producer(settings.kafka_bootstrap_servers)
-        self._redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
-        definitions, province = load_definitions(), load_province(settings.province)
-        outputs = KafkaOutputs(
-            self._send_all,
-            prefix + KPI_SNAPSHOTS.name,
-            prefix + DEAD_LETTERS.name,
-            settings.app_id,
-            org_scope(province.root.code),
-            {d.code: d.factor for d in definitions},
-        )
-        state = RedisKpiState(self._redis, settings.redis_prefix)
-        self._processor = Processor(definitions, province, state, outputs)
+    """The consuming loop around the processor: it reads batches, has them applied, publishes
+    their snapshots at the pace's time and commits what is behind them."""
+
+    def __init__(
+        self,
+        settings: IndicatorsSettings,
+        consumer: AIOKafkaConsumer,
+        producer: RenewableProducer,
+        processor: Processor,
+    ) -> None:
+        self._settings, self._consumer, self._producer = settings, consumer, producer
+        self._processor = processor
         self._next: dict[TopicPartition, int] = {}  # offset after the last one processed
         self._unpublished = False  # records processed since the last publish
         self._stopping = asyncio.Event()
@@ -138,7 +151,6 @@ class Worker:
         finally:
             await self._consumer.stop()
             await self._producer.stop()
-            await self._redis.aclose()
 
     async def _consume(self) -> None:
         settings = self._settings
@@ -211,15 +223,6 @@ class Worker:
                 with contextlib.suppress(IllegalStateError):  # revoked meanwhile
                     fetched_to[tp] = await self._consumer.position(tp)
         return sum(_behind(self._consumer, fetched_to).values())
-
-    async def _send_all(self, records: Sequence[OutgoingRecord]) -> None:
-        """Sends the records; returns once the broker acknowledged each of them."""
-        producer = self._producer
-        try:
-            await send_in_batches(producer, records)
-        except PRODUCER_LOST:
-            self._producer = await successor(producer, self._settings.kafka_bootstrap_servers)
-            raise  # not sent: published again
 
 
 def _behind(consumer: AIOKafkaConsumer, positions: Mapping[TopicPartition, int]) -> dict[str, int]:

@@ -12,7 +12,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 from contracts import MODELS_BY_TYPE, published_schema
-from infra.health import readiness
+from infra.http import readiness
 from infra.openapi import NOT_READY, problem
 from infra.problems import PROBLEM_JSON, FieldError, Problem, ProblemError
 from infra.serve import FastJSONResponse

@@ -11,7 +11,7 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry, start_http_server
 
 from catalog.authority import of_province
-from infra.problems import install_problem_handlers
+from infra.http import new_app
 from infra.serve import configure_logging, tune_garbage_collector
 from infra.telemetry import configure_tracing
 from services.ingest import api
@@ -83,19 +83,10 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
             if metrics_server:
                 metrics_server[0].shutdown()
 
-    app = FastAPI(
-        title=TITLE,
-        version=VERSION,
-        summary=SUMMARY,
-        lifespan=lifespan,
-        docs_url=None,  # the interactive docs load scripts from a CDN; the document is enough
-        redoc_url=None,
-    )
-    app.include_router(api.router)
-    install_problem_handlers(app)
-    app.state.metrics_registry = registry
+    # The events route reads its body itself: its document is written, not derived.
     described = document(settings.max_batch_events)
-    app.openapi = lambda: described  # type: ignore[method-assign]  # the route reads its own body
+    app = new_app(TITLE, VERSION, lifespan, [api.router], described, SUMMARY)
+    app.state.metrics_registry = registry
     return app
 
 

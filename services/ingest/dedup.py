@@ -25,8 +25,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from infra.health import redis_answers
 from infra.problems import unavailable
+from infra.redis_client import redis_answers
 
 
 class Claim(StrEnum):

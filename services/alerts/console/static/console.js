@@ -12,15 +12,10 @@ const TEXT = {
     assignee: "Giao cho (mã đơn vị)", target: "Mục tiêu", current: "Hiện tại", progress: "Tiến độ",
     status: "Trạng thái", deadline: "Hạn", back: "← Bảng mục tiêu", trend: "Xu hướng và dự báo",
     byCommune: "Theo xã, phường", byAgency: "Theo cơ quan", unit: "Đơn vị", value: "Giá trị",
-    targetAlerts: "Cảnh báo của mục tiêu", since: "từ", firing: "Đang cảnh báo",
-    acknowledged: "Đã xác nhận", resolved: "Đã đóng", critical: "Nghiêm trọng", warning: "Cảnh báo",
-    info: "Thông tin", silenced: "đang tạm ẩn", live: "Trực tiếp", offline: "Mất kết nối",
-    noBreakdown: "Chưa có số liệu chi tiết.", history: "Số liệu", forecastBand: "Khoảng dự báo",
-    targetLine: "Mục tiêu", assignedTo: "giao cho",
-    achieved: "Đã đạt", on_track: "Đúng tiến độ", at_risk: "Có nguy cơ", off_track: "Chậm tiến độ",
-    missed: "Không đạt", no_data: "Chưa có số liệu", stale: "Số liệu quá hạn",
-    infrastructure: "Hạ tầng", resources: "Nguồn lực", science_technology: "Khoa học và công nghệ",
-    innovation: "Đổi mới sáng tạo", digital_transformation: "Chuyển đổi số",
+    targetAlerts: "Cảnh báo của mục tiêu", since: "từ", silenced: "đang tạm ẩn", live: "Trực tiếp",
+    offline: "Mất kết nối", noBreakdown: "Chưa có số liệu chi tiết.", history: "Số liệu",
+    forecastBand: "Khoảng dự báo", targetLine: "Mục tiêu", assignedTo: "giao cho",
+    noSeries: "Chưa có số liệu",
   },
   en: {
     title: "Smart Operations Centre", loading: "Loading…", signOut: "Sign out",
@@ -31,20 +26,17 @@ const TEXT = {
     assignee: "Assign to (unit code)", target: "Target", current: "Current", progress: "Progress",
     status: "Status", deadline: "Deadline", back: "← Scoreboard", trend: "Trend and forecast",
     byCommune: "By commune or ward", byAgency: "By agency", unit: "Unit", value: "Value",
-    targetAlerts: "Alerts of this target", since: "since", firing: "Firing",
-    acknowledged: "Acknowledged", resolved: "Resolved", critical: "Critical", warning: "Warning",
-    info: "Info", silenced: "silenced", live: "Live", offline: "Disconnected",
-    noBreakdown: "No breakdown yet.", history: "Reported", forecastBand: "Forecast range",
-    targetLine: "Target", assignedTo: "assigned to",
-    achieved: "Achieved", on_track: "On track", at_risk: "At risk", off_track: "Off track",
-    missed: "Missed", no_data: "No data", stale: "Stale report",
-    infrastructure: "Infrastructure", resources: "Resources", science_technology: "Science and technology",
-    innovation: "Innovation", digital_transformation: "Digital transformation",
+    targetAlerts: "Alerts of this target", since: "since", silenced: "silenced", live: "Live",
+    offline: "Disconnected", noBreakdown: "No breakdown yet.", history: "Reported",
+    forecastBand: "Forecast range", targetLine: "Target", assignedTo: "assigned to",
+    noSeries: "No data",
   },
 };
-const GROUPS = ["infrastructure", "resources", "science_technology", "innovation", "digital_transformation"];
-const STATUSES = ["off_track", "missed", "at_risk", "stale", "on_track", "achieved", "no_data"];
-const SEVERITY = { critical: 0, warning: 1, info: 2 };
+// The names and order of the domain's codes (statuses, groups, severities, states, kinds) come
+// from the server (/v1/vocabulary): this script keeps no copy of them.
+let vocabulary = { status: [], group: [], severity: [], state: [], kind: [] };
+const codes = (kind) => vocabulary[kind].map((entry) => entry.code);
+const rank = (kind, code) => codes(kind).indexOf(code);
 
 let lang = localStorage.getItem("ioc-lang") === "en" ? "en" : "vi";
 const alerts = new Map();
@@ -52,7 +44,14 @@ let targets = [];
 let statusFilter = "";
 let stream = null;
 
-const t = (key) => TEXT[lang][key] ?? key;
+const named = (code) => {
+  for (const entries of Object.values(vocabulary)) {
+    const found = entries.find((entry) => entry.code === code);
+    if (found) return found[lang];
+  }
+  return undefined;
+};
+const t = (key) => TEXT[lang][key] ?? named(key) ?? key;
 const number = (value, digits = 1) =>
   value === null || value === undefined ? "—"
     : new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: digits }).format(value);
@@ -166,7 +165,7 @@ function alertCard(alert, fresh = false) {
 function sortedAlerts(filter = () => true) {
   return [...alerts.values()].filter(filter).sort((a, b) =>
     (a.state === "resolved") - (b.state === "resolved")
-    || SEVERITY[a.severity] - SEVERITY[b.severity]
+    || rank("severity", a.severity) - rank("severity", b.severity)
     || b.updated_at.localeCompare(a.updated_at));
 }
 
@@ -175,7 +174,7 @@ function renderFeed(freshFingerprint = null, filter = () => true) {
   if (!feed) return;
   const shown = sortedAlerts(filter).slice(0, 100);
   const active = shown.filter((a) => a.state !== "resolved");
-  const counts = ["critical", "warning"].map((s) =>
+  const counts = codes("severity").map((s) =>
     el("span", { class: `count badge ${s}` }, `${t(s)}: ${active.filter((a) => a.severity === s).length}`));
   const cards = shown.map((a) => alertCard(a, a.fingerprint === freshFingerprint));
   feed.replaceChildren(el("div", { class: "counts" }, counts), ...(cards.length ? cards : [el("p", {}, t("noAlerts"))]));
@@ -190,7 +189,7 @@ function follow(onChange) {
   stream.addEventListener("change", (event) => {
     const change = JSON.parse(event.data);
     if (change.alert) {
-      alerts.set(change.alert.fingerprint, { ...change.alert, kind: change.alert.labels.kind, silenced: false });
+      alerts.set(change.alert.fingerprint, change.alert);  // as the alert API shows it
       onChange(change.alert.fingerprint);
     }
   });
@@ -222,7 +221,7 @@ function renderScoreboard() {
   const board = document.getElementById("board");
   if (!board) return;
   const shown = targets.filter((x) => !statusFilter || x.status === statusFilter);
-  board.replaceChildren(...GROUPS.map((group) => {
+  board.replaceChildren(...codes("group").map((group) => {
     const rows = shown.filter((x) => x.group === group);
     if (!rows.length) return null;
     return el("div", { class: "group" }, el("h3", {}, t(group)),
@@ -238,7 +237,7 @@ function renderScoreboard() {
 async function dashboard() {
   const select = el("select", { id: "status-filter", onchange: (e) => { statusFilter = e.target.value; renderScoreboard(); } },
     el("option", { value: "" }, t("allStatuses")),
-    STATUSES.map((s) => el("option", { value: s, selected: s === statusFilter }, t(s))));
+    codes("status").map((s) => el("option", { value: s, selected: s === statusFilter }, t(s))));
   document.getElementById("main").replaceChildren(el("div", { class: "grid" },
     el("section", { class: "panel", "aria-labelledby": "alerts-title" },
       el("h2", { id: "alerts-title" }, t("alerts"), " ", el("span", { id: "live", class: "meta" })),
@@ -266,7 +265,7 @@ function chart(target) {
   const f = target.forecast;
   const ys = [...points.map((p) => p.y), goal, f.low, f.high].filter((v) => v !== null && v !== undefined);
   const xs = [...points.map((p) => p.x), deadline];
-  if (!points.length) return el("p", {}, t("no_data"));
+  if (!points.length) return el("p", {}, t("noSeries"));
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   let [y0, y1] = [Math.min(0, ...ys), Math.max(...ys)];
   if (y1 === y0) y1 = y0 + 1;
@@ -347,6 +346,7 @@ async function targetPage(id) {
 // --- start --------------------------------------------------------------------------------
 
 async function start() {
+  if (!vocabulary.status.length) vocabulary = await (await fetch("/v1/vocabulary")).json();
   translateStatic();
   let me;
   try { me = await api("/v1/me"); } catch { return; }
