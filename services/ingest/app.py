@@ -21,7 +21,7 @@ from services.ingest.dedup import DedupStore
 from services.ingest.intake import Intake
 from services.ingest.metrics import IngestMetrics
 from services.ingest.openapi import SUMMARY, TITLE, VERSION, document
-from services.ingest.publisher import KafkaPublisher
+from services.ingest.publisher import KafkaPublisher, publisher_producer
 from services.ingest.ratelimit import RateLimiter
 from services.ingest.runtime import Runtime
 from services.ingest.settings import IngestSettings
@@ -38,7 +38,7 @@ def create_app(settings: IngestSettings, *, serve_metrics: bool = True) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
         publisher = KafkaPublisher(
-            settings.kafka_bootstrap_servers,
+            publisher_producer(settings.kafka_bootstrap_servers, settings.ack_timeout_seconds),
             settings.ack_timeout_seconds,
             metrics.produce_seconds,
             settings.topic_prefix,

@@ -15,6 +15,7 @@ the caller learns which."""
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -22,7 +23,13 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from infra.kafka import PRODUCER_LOST, broker_answers, new_producer, send_batches
+from infra.kafka import (
+    PRODUCER_LOST,
+    RenewableProducer,
+    broker_answers,
+    new_producer,
+    send_batches,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +52,30 @@ class PublishUnavailableError(Exception):
         self.settling, self.landed = settling, landed
 
 
+def publisher_producer(bootstrap_servers: str, ack_timeout_seconds: float) -> RenewableProducer:
+    """The producer ingest publishes with: its requests time out with the service's answer,
+    and each group's records are batched already, so they go at once."""
+    return RenewableProducer(
+        partial(
+            new_producer,
+            bootstrap_servers,
+            request_timeout_ms=int(ack_timeout_seconds * 1000),
+            linger_ms=0,
+        )
+    )
+
+
 class KafkaPublisher:
     def __init__(
         self,
-        bootstrap_servers: str,
+        producer: RenewableProducer,
         ack_timeout_seconds: float,
         ack_seconds: Histogram,
         topic_prefix: str = "",
     ) -> None:
-        self._bootstrap, self._prefix = bootstrap_servers, topic_prefix
+        self._producer, self._prefix = producer, topic_prefix
         self._timeout = ack_timeout_seconds
         self._ack_seconds = ack_seconds
-        self._producer: AIOKafkaProducer | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._connector: asyncio.Task[None] | None = None
         self._next_group: list[Waiting] = []
@@ -64,36 +83,30 @@ class KafkaPublisher:
 
     @property
     def connected(self) -> bool:
-        return self._producer is not None
+        return self._producer.current is not None
 
     async def reachable(self) -> bool:
         """Connected, and the broker answers now."""
-        return self._producer is not None and await broker_answers(self._producer)
+        producer = self._producer.current
+        return producer is not None and await broker_answers(producer)
 
     def start(self) -> None:
         """Connect in the background, retrying: the service starts and answers 503 until then."""
         self._connector = asyncio.create_task(self._connect(), name="kafka-connect")
 
-    async def _connect(self) -> None:
+    async def _connect(self, lost: AIOKafkaProducer | None = None) -> None:
+        """A producer started (the lost one renewed), retrying until the broker answers."""
         delay = 0.5
         while True:
-            producer = new_producer(
-                self._bootstrap,
-                request_timeout_ms=int(self._timeout * 1000),
-                linger_ms=0,  # each group's records are already batched: send them at once
-            )
             try:
-                await producer.start()
+                await (self._producer.renew(lost) if lost else self._producer.start())
             except KafkaError as e:
-                await producer.stop()
-                log.warning(
-                    "Kafka unreachable at %s (%s); retry in %.1fs", self._bootstrap, e, delay
-                )
+                lost = None  # renewing stopped it: from now on a plain start
+                log.warning("Kafka unreachable (%s); retry in %.1fs", e, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
                 continue
-            self._producer = producer
-            log.info("connected to Kafka at %s", self._bootstrap)
+            log.info("connected to Kafka")
             return
 
     async def stop(self) -> None:
@@ -103,14 +116,13 @@ class KafkaPublisher:
             await asyncio.wait({self._committer}, timeout=self._timeout)
         if self._background:
             await asyncio.wait(self._background, timeout=self._timeout)
-        if self._producer:
-            await self._producer.stop()
+        await self._producer.stop()
 
     async def publish(
         self, records: Sequence[Outgoing], headers: Headers, on_settled: Settled
     ) -> None:
         """Return once Kafka acknowledged every record; raise PublishUnavailableError otherwise."""
-        if self._producer is None:
+        if self._producer.current is None:
             raise PublishUnavailableError("not connected to Kafka yet", settling=False)
         answered: asyncio.Future[Failures] = asyncio.get_running_loop().create_future()
         self._next_group.append((records, headers, answered))
@@ -141,7 +153,7 @@ class KafkaPublisher:
     async def _commit(self, group: Sequence[Waiting]) -> Failures:
         """Sends a group's records, in request order (records with the same key keep their
         order); for each, None once acknowledged, else why not."""
-        producer, count = self._producer, sum(len(records) for records, _, _ in group)
+        producer, count = self._producer.current, sum(len(records) for records, _, _ in group)
         if producer is None:
             return [PublishUnavailableError("not connected to Kafka", settling=False)] * count
         outgoing = (
@@ -154,22 +166,9 @@ class KafkaPublisher:
         except Exception as error:  # nothing was sent
             return [error] * count
         if any(isinstance(f, PRODUCER_LOST) for f in failures):
-            self._replace(producer)  # until the new one is up: 503
+            # Renewed in the background; meanwhile (no producer) requests are answered 503.
+            self._in_background(self._connect(lost=producer))
         return failures
-
-    def _replace(self, lost: AIOKafkaProducer) -> None:
-        if self._producer is not lost:
-            return  # another request already replaced it
-        log.warning("Kafka no longer accepts this producer's sequence; starting a new producer")
-        self._producer = None
-        self._in_background(self._retire(lost))
-        self.start()
-
-    async def _retire(self, producer: AIOKafkaProducer) -> None:
-        try:
-            await asyncio.wait_for(producer.stop(), self._timeout * 4)
-        except Exception:  # it is stopping because it failed: nothing more to learn from it
-            log.debug("the replaced producer stopped with an error", exc_info=True)
 
     def _settle_later(self, answered: asyncio.Future[Failures], on_settled: Settled) -> None:
         async def settle() -> None:

@@ -3,13 +3,13 @@ after a broker restart: aiokafka's sender stops for good), so ingest recovers by
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import pytest
 from prometheus_client import CollectorRegistry, Histogram
 
 from contracts import KafkaRecord
-from infra.kafka import caching_partitioner
-from services.ingest import publisher as module
+from infra.kafka import RenewableProducer, caching_partitioner
 from services.ingest.publisher import KafkaPublisher, PublishUnavailableError
 from tests.infrastructure import eventually
 from tests.kafka_doubles import Producer, first_one_lost, healthy
@@ -17,12 +17,10 @@ from tests.kafka_doubles import Producer, first_one_lost, healthy
 RECORDS = [("ioc.dossier-events.v1", KafkaRecord(b"D-1", b"{}", ()))]
 
 
-async def connected(
-    monkeypatch: pytest.MonkeyPatch, new_producer: Callable[..., Producer]
-) -> KafkaPublisher:
+async def connected(new_producer: Callable[..., Producer]) -> KafkaPublisher:
     """A publisher whose producers `new_producer` makes, once it has one."""
-    monkeypatch.setattr(module, "new_producer", new_producer)
-    publisher = KafkaPublisher("127.0.0.1:9", 1.0, Histogram("s", "", registry=CollectorRegistry()))
+    producer = RenewableProducer(cast(Any, new_producer))
+    publisher = KafkaPublisher(producer, 1.0, Histogram("s", "", registry=CollectorRegistry()))
     publisher.start()
     await eventually(lambda: _true(publisher.connected), within=5)
     return publisher
@@ -36,9 +34,9 @@ async def ignored(landed: Sequence[bool]) -> None:
     pass
 
 
-async def test_a_producer_the_broker_lost_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_producer_the_broker_lost_is_replaced() -> None:
     made: list[Producer] = []
-    publisher = await connected(monkeypatch, first_one_lost(made))
+    publisher = await connected(first_one_lost(made))
     with pytest.raises(PublishUnavailableError, match="OutOfOrderSequenceNumber") as refused:
         await publisher.publish(RECORDS, [], ignored)
     assert refused.value.settling is False  # not written: the claims are released, no duplicate
@@ -49,11 +47,11 @@ async def test_a_producer_the_broker_lost_is_replaced(monkeypatch: pytest.Monkey
     assert made[0].stopped
 
 
-async def test_concurrent_requests_are_committed_together(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_concurrent_requests_are_committed_together() -> None:
     # aiokafka keeps one batch queued per partition: a batch per request would make requests
     # wait for each other's round trips. Requests arriving together share one group.
     made: list[Producer] = []
-    publisher = await connected(monkeypatch, healthy(made))
+    publisher = await connected(healthy(made))
     requests = [
         [("ioc.dossier-events.v1", KafkaRecord(f"D-{r}-{i}".encode(), b"{}", ())) for i in range(5)]
         for r in range(10)
@@ -63,9 +61,9 @@ async def test_concurrent_requests_are_committed_together(monkeypatch: pytest.Mo
     await publisher.stop()
 
 
-async def test_a_partition_refused_fails_only_its_records(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_partition_refused_fails_only_its_records() -> None:
     # A leader gone for partition 1: the broker takes the records for partition 0.
-    publisher = await connected(monkeypatch, healthy([], refused_partitions=frozenset({1})))
+    publisher = await connected(healthy([], refused_partitions=frozenset({1})))
     keys = [f"D-{i}".encode() for i in range(20)]
     records = [("ioc.dossier-events.v1", KafkaRecord(k, b"{}", ())) for k in keys]
     with pytest.raises(PublishUnavailableError) as refused:
