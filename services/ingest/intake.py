@@ -2,9 +2,11 @@
 agency may write), deduplicate, produce, and answer per event. Talks to Redis and Kafka only
 through the two small protocols below."""
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
@@ -21,6 +23,7 @@ from contracts import (
     to_kafka_record,
 )
 from infra.problems import FieldError, Problem, ProblemError, unavailable
+from infra.retry import until_done
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, new_attempt
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
@@ -91,6 +94,7 @@ class EventOutcome(NamedTuple):
 class Intake:
     def __init__(self, dedup: Dedup, publisher: Publisher, in_flight_wait_seconds: float) -> None:
         self._dedup, self._publisher, self._wait = dedup, publisher, in_flight_wait_seconds
+        self._recording: set[asyncio.Task[None]] = set()  # fates waiting for Redis
 
     async def submit(
         self, principal: Principal, raw_events: list[Any], trace_headers: list[tuple[str, bytes]]
@@ -146,16 +150,36 @@ class Intake:
             return
 
         async def on_settled(landed: Sequence[bool]) -> None:
-            await self._settle(attempt, items, landed)
+            await self._record_fate(attempt, items, landed)
 
         records = [(c.event.topic.name, c.record) for c in items]
         try:
             await self._publisher.publish(records, trace_headers, on_settled)
         except PublishUnavailableError as e:
             if not e.settling:
-                await self._settle(attempt, items, e.landed or [False] * len(items))
+                await self._record_fate(attempt, items, e.landed or [False] * len(items))
             raise unavailable(f"events not accepted: {e}; retry the same request", 5) from e
-        await self._dedup.confirm(attempt)
+        await self._record_fate(attempt, items, [True] * len(items))
+
+    async def _record_fate(
+        self, attempt: str, items: list[Candidate], landed: Sequence[bool]
+    ) -> None:
+        """Settles the attempt; if Redis does not answer, as soon as it does (in the background).
+        Kafka's answer must not be lost with Redis: the attempt would stay pending until it
+        expired, and a retry then produce again what Kafka took. Events Kafka took are accepted
+        meanwhile: they are durable."""
+        try:
+            await self._settle(attempt, items, landed)
+        except ProblemError:
+            task = asyncio.create_task(
+                until_done(
+                    "record what Kafka took",
+                    partial(self._settle, attempt, items, landed),
+                    (ProblemError,),
+                )
+            )
+            self._recording.add(task)
+            task.add_done_callback(self._recording.discard)
 
     async def _settle(self, attempt: str, items: list[Candidate], landed: Sequence[bool]) -> None:
         """What Kafka took is accepted (its retry is a duplicate), what it refused forgotten (its

@@ -9,11 +9,12 @@ import pytest
 
 from catalog.authority import of_province
 from contracts import CloudEvent, from_kafka_record
-from infra.problems import ProblemError
+from infra.problems import ProblemError, unavailable
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, _claim_of
 from services.ingest.intake import EventStatus, Intake
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
+from tests.infrastructure import eventually
 
 EXAMPLE = (
     Path(__file__).resolve().parents[4] / "contracts/examples/valid/dossier-result-returned.json"
@@ -242,3 +243,32 @@ async def test_a_source_of_another_agency_forbids_the_whole_request(
     assert error.value.problem.status == 403
     assert error.value.problem.errors[0].field == "1.source"
     assert publisher.published == []
+
+
+async def test_redis_down_after_kafka_took_the_events_accepts_them_and_records_it_later(
+    dedup: FakeDedup, publisher: FakePublisher
+) -> None:
+    # Found by `make faults`: Kafka acknowledged, then Redis restarted before the attempt was
+    # confirmed. The answer was 503, the attempt stayed pending until it expired, and the
+    # agency's retry then produced the 20 events of that batch a second time.
+    confirm, down = dedup.confirm, [True]
+
+    async def confirm_when_up(attempt: str) -> None:
+        if down[0]:
+            raise unavailable("Redis is unreachable", 5)
+        await confirm(attempt)
+
+    dedup.confirm = confirm_when_up  # type: ignore[method-assign]
+    intake_ = intake(dedup, publisher)
+    [outcome] = await intake_.submit(AGENCY, [event()], [])
+    assert outcome.status is EventStatus.ACCEPTED  # durable in Kafka: accepted
+    assert dedup.fate_of(KEY) == "pending"
+    down[0] = False
+
+    async def recorded() -> bool:
+        return dedup.fate_of(KEY) == "accepted"
+
+    await eventually(recorded, within=5)
+    [retry] = await intake_.submit(AGENCY, [event()], [])
+    assert retry.status is EventStatus.DUPLICATE
+    assert len(publisher.published) == 1
