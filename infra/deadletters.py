@@ -4,7 +4,8 @@ and where it came from in headers, so an operator can read it, fix the cause and
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from infra.kafka import Consumed, OutgoingRecord
+from infra.kafka import Consumed
+from infra.producing import OutgoingRecord
 
 log = logging.getLogger(__name__)
 REASON_LIMIT = 500  # characters of the reason kept: a header, not a log

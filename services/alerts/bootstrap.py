@@ -27,7 +27,8 @@ from contracts.topics import (
 from domain.alerts.book import AlertBook
 from domain.alerts.model import Alert
 from infra.deadletters import DeadLetters
-from infra.kafka import RenewableProducer, new_consumer, new_producer
+from infra.kafka import new_consumer, new_producer
+from infra.producing import RenewableProducer
 from services.alerts import followers
 from services.alerts.board import TargetBoard
 from services.alerts.clocks import SlaClocks

@@ -11,7 +11,8 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from domain.alerts.model import AlertChange
-from infra.kafka import RenewableProducer, broker_answers
+from infra.kafka import broker_answers
+from infra.producing import RenewableProducer
 from infra.redis_client import text
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from prometheus_client import Gauge
 
 from contracts.kpi import indicator_of
 from infra.deadletters import dead_letter
-from infra.kafka import OutgoingRecord
+from infra.producing import OutgoingRecord
 from services.indicators.processor import Record, Stored, Traces
 from services.indicators.readmodel import to_snapshot
 

@@ -31,7 +31,8 @@ from catalog import load_province
 from catalog.indicators import load_definitions
 from contracts.kpi import org_scope
 from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from infra.kafka import RenewableProducer, new_consumer, new_producer
+from infra.kafka import new_consumer, new_producer
+from infra.producing import RenewableProducer
 from infra.retry import until_done
 from infra.serve import tune_garbage_collector
 from services.indicators.outputs import KafkaOutputs

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, start_http_server
 
 from infra.http import new_app
-from infra.kafka import RenewableProducer
+from infra.producing import RenewableProducer
 from infra.serve import configure_logging, tune_garbage_collector
 from infra.telemetry import configure_tracing
 from services.ingest import api

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from opentelemetry import trace
 
 from catalog.authority import of_province
-from infra.kafka import RenewableProducer
+from infra.producing import RenewableProducer
 from services.ingest.auth import AgencyRegistry, Authenticator, JwtVerifier
 from services.ingest.binding import Limits
 from services.ingest.dedup import DedupStore

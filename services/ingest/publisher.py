@@ -23,13 +23,8 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Histogram
 
 from contracts import KafkaRecord
-from infra.kafka import (
-    PRODUCER_LOST,
-    RenewableProducer,
-    broker_answers,
-    new_producer,
-    send_batches,
-)
+from infra.kafka import PRODUCER_LOST, broker_answers, new_producer
+from infra.producing import RenewableProducer, send_batches
 
 log = logging.getLogger(__name__)
 

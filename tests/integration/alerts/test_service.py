@@ -19,8 +19,9 @@ from fastapi import FastAPI, Request
 from contracts import ALL_TOPICS, parse_event, to_kafka_record
 from contracts.kpi import KpiSnapshot
 from contracts.topics import DOSSIER_EVENTS, KPI_SNAPSHOTS
-from infra.kafka import caching_partitioner, ensure_topics, new_producer
+from infra.kafka import ensure_topics, new_producer
 from infra.keys import hash_api_key
+from infra.producing import caching_partitioner
 from services.alerts.app import create_app
 from services.alerts.settings import AlertsSettings
 from tests.infrastructure import eventually

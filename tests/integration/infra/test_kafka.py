@@ -11,7 +11,8 @@ from aiokafka.partitioner import DefaultPartitioner
 
 from contracts import AnyEvent, from_kafka_record, parse_event, to_kafka_record
 from contracts.topics import Topic
-from infra.kafka import ensure_topics, new_consumer, new_producer, send_in_batches
+from infra.kafka import ensure_topics, new_consumer, new_producer
+from infra.producing import send_in_batches
 from tests.infrastructure import NewTopic
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "contracts/examples/valid").glob("*.json"))

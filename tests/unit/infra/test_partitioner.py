@@ -5,7 +5,7 @@ import random
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as reference_murmur2
 
-from infra.kafka import caching_partitioner, murmur2
+from infra.producing import caching_partitioner, murmur2
 
 
 def test_murmur2_is_kafkas_for_every_length_and_byte() -> None:

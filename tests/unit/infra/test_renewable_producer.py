@@ -7,7 +7,7 @@ from typing import Any, cast
 import pytest
 from aiokafka.errors import OutOfOrderSequenceNumber
 
-from infra.kafka import RenewableProducer
+from infra.producing import RenewableProducer
 from tests.kafka_doubles import Producer, first_one_lost
 
 RECORD: Any = ("snapshots", b"ONLINE_DOSSIERS|org:quang-ngai|2025", b"{}", ())

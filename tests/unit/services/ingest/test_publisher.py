@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import CollectorRegistry, Histogram
 
 from contracts import KafkaRecord
-from infra.kafka import RenewableProducer, caching_partitioner
+from infra.producing import RenewableProducer, caching_partitioner
 from services.ingest.publisher import KafkaPublisher, PublishUnavailableError
 from tests.infrastructure import eventually
 from tests.kafka_doubles import Producer, first_one_lost, healthy
