@@ -19,7 +19,7 @@ from infra.serve import FastJSONResponse
 from services.ingest.auth import Principal
 from services.ingest.binding import Mode, body_limit, mode_of, raw_events, too_large
 from services.ingest.bootstrap import Runtime
-from services.ingest.intake import EventOutcome, EventStatus
+from services.ingest.outcomes import EventOutcome, EventStatus
 
 router = APIRouter()
 

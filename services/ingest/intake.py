@@ -5,27 +5,26 @@ through the two small protocols below."""
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from enum import StrEnum
 from functools import partial
 from typing import Any, NamedTuple, Protocol
 
-from pydantic import ValidationError
-
 from contracts import (
     CloudEvent,
-    Dossier,
-    Feedback,
     KafkaRecord,
-    error_message,
-    field_path,
-    parse_event,
-    parse_events,
     to_kafka_record,
 )
-from infra.problems import FieldError, Problem, ProblemError, unavailable
+from infra.problems import ProblemError, unavailable
 from infra.retry import until_done
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, new_attempt
+from services.ingest.outcomes import (
+    EventOutcome,
+    answer,
+    authorize_sources,
+    outside_authority,
+    owned_object,
+    validate_all,
+)
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 
 
@@ -45,13 +44,6 @@ class Publisher(Protocol):
     ) -> None: ...
 
 
-class EventStatus(StrEnum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-    RETRY = "retry"  # the same event is in flight in another request: retry shortly
-
-
 class Candidate(NamedTuple):
     """A valid event, encoded once: its Kafka record and its identity for deduplication."""
 
@@ -66,29 +58,9 @@ class Candidate(NamedTuple):
         # conflict, the same content again a duplicate.
         content = b"\0".join([record.value, *[value for _, value in record.headers]])
         fingerprint = hashlib.sha256(content).hexdigest()[:32]
-        owned = _owned_object(event)
+        owned = owned_object(event)
         identity = Identity(event.source, event.id, fingerprint, owned[1] if owned else "", agency)
         return cls(event, record, identity)
-
-
-class EventOutcome(NamedTuple):
-    status: EventStatus
-    type: str | None
-    id: str | None
-    source: str | None
-    problem: Problem | None = None
-
-    def as_json(self, index: int) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "index": index,
-            "status": self.status,
-            "id": self.id,
-            "source": self.source,
-            "type": self.type,
-        }
-        if self.problem:
-            body["problem"] = self.problem.as_json()
-        return body
 
 
 class Intake:
@@ -99,23 +71,23 @@ class Intake:
     async def submit(
         self, principal: Principal, raw_events: list[Any], trace_headers: list[tuple[str, bytes]]
     ) -> list[EventOutcome]:
-        _authorize_sources(principal, raw_events)
+        authorize_sources(principal, raw_events)
         outcomes: list[EventOutcome | None] = [None] * len(raw_events)
         candidates: dict[int, Candidate] = {}
         first_seen: dict[tuple[str, str], int] = {}
         authority = principal.authority
-        for index, event in enumerate(_validate_all(raw_events)):
+        for index, event in enumerate(validate_all(raw_events)):
             if isinstance(event, EventOutcome):
                 outcomes[index] = event
                 continue
             if refusal := authority.refusal(event):
-                outcomes[index] = _outside_authority(event, refusal.field, refusal.reason)
+                outcomes[index] = outside_authority(event, refusal.field, refusal.reason)
                 continue
             candidate = Candidate.of(event, principal.agency)
             earlier = first_seen.setdefault((event.source, event.id), index)
             if earlier != index:  # the same event twice in this very request
                 same = candidates[earlier].identity == candidate.identity
-                outcomes[index] = _answer(event, Claim.DUPLICATE if same else Claim.CONFLICT)
+                outcomes[index] = answer(event, Claim.DUPLICATE if same else Claim.CONFLICT)
                 continue
             candidates[index] = candidate
         await self._claim_and_publish(candidates, outcomes, trace_headers)
@@ -141,7 +113,7 @@ class Intake:
             await self._publish(retry, [candidates[i] for i in retaken], trace_headers)
         final = dict(zip(indexes, claims, strict=True)) | dict(zip(in_flight, settled, strict=True))
         for index, claim in final.items():
-            outcomes[index] = _answer(candidates[index].event, claim)
+            outcomes[index] = answer(candidates[index].event, claim)
 
     async def _publish(
         self, attempt: str, items: list[Candidate], trace_headers: list[tuple[str, bytes]]
@@ -191,129 +163,3 @@ class Intake:
         if refused:
             await self._dedup.forget(refused)
         await self._dedup.confirm(attempt)
-
-
-def _owned_object(event: CloudEvent) -> tuple[str, str] | None:
-    """(field, object) of the dossier or feedback report the event is about: one agency's."""
-    data = event.data
-    if isinstance(data, Dossier):
-        return "data.dossier_id", f"dossier:{data.dossier_id}"
-    if isinstance(data, Feedback):
-        return "data.feedback_id", f"feedback:{data.feedback_id}"
-    return None
-
-
-def _outside_authority(event: CloudEvent, field: str, reason: str) -> EventOutcome:
-    problem = Problem(
-        "outside-authority",
-        "Outside the agency's authority",
-        403,
-        reason,
-        (FieldError(field, reason),),
-    )
-    return EventOutcome(EventStatus.REJECTED, event.type, event.id, event.source, problem)
-
-
-def _validate_all(raw_events: list[Any]) -> list[CloudEvent | EventOutcome]:
-    """One pass for the whole list; event by event only when something is wrong."""
-    try:
-        return list(parse_events(raw_events))
-    except ValidationError:
-        return [_validated(raw) for raw in raw_events]
-
-
-def _authorize_sources(principal: Principal, raw_events: list[Any]) -> None:
-    sources = [_source(raw) for raw in raw_events]
-    # A batch carries one source or a few: each is looked up once.
-    if all(principal.owns(source) for source in set(sources) if source):
-        return
-    for index, source in enumerate(sources):
-        if source and not principal.owns(source):
-            detail = f"agency {principal.agency!r} may not publish with source {source!r}"
-            where = "source" if len(raw_events) == 1 else f"{index}.source"
-            raise ProblemError(
-                Problem(
-                    "forbidden-source",
-                    "Forbidden source",
-                    403,
-                    detail,
-                    (FieldError(where, detail),),
-                )
-            )
-
-
-def _source(raw: Any) -> str | None:
-    source = raw.get("source") if isinstance(raw, dict) else None
-    return source if isinstance(source, str) else None
-
-
-def _validated(raw: Any) -> CloudEvent | EventOutcome:
-    try:
-        event: CloudEvent = parse_event(raw)
-    except ValidationError as e:
-        errors = tuple(FieldError(field_path(err), error_message(err)) for err in e.errors())
-        unknown_type = any(err["type"] == "union_tag_invalid" for err in e.errors())
-        problem = (
-            Problem(
-                "unknown-event-type",
-                "Unknown event type",
-                422,
-                f"unknown type {raw.get('type')!r}; the types are listed at /v1/event-types",
-                errors,
-            )
-            if unknown_type
-            else Problem(
-                "invalid-event",
-                "Event violates its contract",
-                422,
-                "; ".join(f"{x.field or 'event'}: {x.detail}" for x in errors),
-                errors,
-            )
-        )
-        return _rejected(raw, problem)
-    return event
-
-
-def _rejected(raw: Any, problem: Problem) -> EventOutcome:
-    def text(name: str) -> str | None:
-        value = raw.get(name) if isinstance(raw, dict) else None
-        return value if isinstance(value, str) else None
-
-    return EventOutcome(EventStatus.REJECTED, text("type"), text("id"), text("source"), problem)
-
-
-_STATUS_OF = {
-    Claim.CLAIMED: EventStatus.ACCEPTED,
-    Claim.DUPLICATE: EventStatus.DUPLICATE,
-    Claim.IN_FLIGHT: EventStatus.RETRY,
-    Claim.CONFLICT: EventStatus.REJECTED,
-    Claim.FOREIGN: EventStatus.REJECTED,
-}
-
-
-def _answer(event: CloudEvent, claim: Claim) -> EventOutcome:
-    status = _STATUS_OF[claim]
-    problem = None
-    if claim is Claim.FOREIGN:
-        field, owned = _owned_object(event) or ("", "")
-        kind = owned.partition(":")[0]
-        return _outside_authority(
-            event, field, f"the {kind} is published by another agency: only it may change it"
-        )
-    if claim is Claim.CONFLICT:
-        problem = Problem(
-            "id-reused",
-            "Event id reused",
-            409,
-            f"{event.source} {event.id} was accepted before with different content",
-            (FieldError("id", "already used for a different event"),),
-        )
-    elif claim is Claim.IN_FLIGHT:
-        problem = Problem(
-            "in-progress",
-            "Same event in progress",
-            409,
-            "another request is delivering this event; retry shortly",
-            headers={"Retry-After": "1"},
-        )
-    return EventOutcome(status, event.type, event.id, event.source, problem)

@@ -12,7 +12,8 @@ from contracts import CloudEvent, from_kafka_record
 from infra.problems import ProblemError, unavailable
 from services.ingest.auth import Principal
 from services.ingest.dedup import Claim, Identity, _claim_of
-from services.ingest.intake import EventStatus, Intake
+from services.ingest.intake import Intake
+from services.ingest.outcomes import EventStatus
 from services.ingest.publisher import Outgoing, PublishUnavailableError, Settled
 from tests.infrastructure import eventually
 
