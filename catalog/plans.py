@@ -5,7 +5,6 @@ one before for a "≥" target, two values for one deadline) are kept as warnings
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
-from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -153,7 +152,9 @@ def load_plan(plan_id: str, directory: Path = PLANS_DIR) -> Plan:
     except ValidationError as e:
         raise PlanError(f"{path}: {_first_error(e)}") from e
     _check_references(plan, path)
-    return plan.model_copy(update={"warnings": tuple(_inconsistencies(plan))})
+    from catalog.plan_checks import inconsistencies  # its rules read this module's models
+
+    return plan.model_copy(update={"warnings": tuple(inconsistencies(plan))})
 
 
 def _expand(document: Any, path: Path) -> dict[str, Any]:
@@ -214,29 +215,3 @@ def _check_references(plan: Plan, path: Path) -> None:
         seen.add(target.id)
         if target.indicator not in plan.indicators:
             raise PlanError(f"{path}: target {target.id}: unknown indicator {target.indicator!r}")
-
-
-def _inconsistencies(plan: Plan) -> list[str]:
-    warnings = []
-    for target in plan.targets:
-        steps = [(m.deadline.year, m.value) for m in target.milestones if m.value is not None]
-        for (year, value), (next_year, next_value) in pairwise(steps):
-            lower_later = target.comparator is Comparator.AT_LEAST and next_value < value
-            if lower_later or (target.comparator is Comparator.AT_MOST and next_value > value):
-                warnings.append(
-                    f"{target.id}: {next_year} asks {next_value:g}, "
-                    f"{'less' if lower_later else 'more'} than {value:g} in {year} "
-                    f"for a {target.comparator.value} target"
-                )
-    by_deadline: dict[tuple[str, date], list[Target]] = {}
-    for target in plan.targets:
-        for m in target.milestones:
-            if m.value is not None:
-                by_deadline.setdefault((target.indicator, m.deadline), []).append(target)
-    for (indicator, deadline), targets in by_deadline.items():
-        due = [m for t in targets for m in t.milestones if m.deadline == deadline]
-        values = {m.value for m in due if m.value is not None}
-        if len(values) > 1:
-            ids = ", ".join(t.id for t in targets)
-            warnings.append(f"{indicator} {deadline.year}: several values {sorted(values)} ({ids})")
-    return warnings

@@ -7,48 +7,15 @@ course for their targets and some drifting off. Events are CloudEvents documents
 import random
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from catalog import Province, committee_of
 from catalog.reference import Procedure
 from domain.calendar import VIETNAM, add_working_days, is_working_day
+from simulator.reports import department_reports
 
 TET = {1, 2}  # months around the Lunar New Year: fewer dossiers
-
-
-@dataclass(frozen=True)
-class DepartmentReport:
-    """A department's periodic report: value at the first period, change per period."""
-
-    indicator: str
-    unit: str
-    agency: str
-    every: str  # "quarter" or "year"
-    start: float
-    step: float
-    stops_after: date | None = None  # the department stops reporting (a stale-data alert)
-
-
-REPORTS = (
-    DepartmentReport("COVERAGE_5G", "%", "so-khoa-hoc-cong-nghe", "quarter", 38.0, 4.0),
-    DepartmentReport("BROADBAND_1GBPS_USERS", "%", "so-khoa-hoc-cong-nghe", "quarter", 31.0, 0.4),
-    DepartmentReport("COMMUNE_OFFICIALS_DIGITAL_SKILLS", "%", "so-noi-vu", "quarter", 62.0, 2.5),
-    DepartmentReport(
-        "ADULTS_DIGITAL_SERVICES_ACCESS", "%", "so-khoa-hoc-cong-nghe", "quarter", 58.0, 1.0
-    ),
-    DepartmentReport(
-        "SCI_TECH_RESULTS_APPLIED",
-        "%",
-        "so-khoa-hoc-cong-nghe",
-        "quarter",
-        35.0,
-        0.5,
-        stops_after=date(2026, 3, 31),
-    ),
-    DepartmentReport("DTI", "index", "so-khoa-hoc-cong-nghe", "year", 0.52, 0.0),
-)
 
 
 class ProvinceYear:
@@ -201,26 +168,18 @@ class ProvinceYear:
 
     def _reports(self) -> Iterator[dict[str, Any]]:
         root = next(u for u in self.province.org_units.values() if u.parent is None).code
-        for report in REPORTS:
-            for k, (period, ends) in enumerate(_periods(report.every, self.first, self.until)):
-                if report.stops_after and ends > report.stops_after:
-                    break
-                sent = datetime.combine(ends + timedelta(days=10), time(9, 0), VIETNAM)
-                if sent.date() > self.until:
-                    break
-                noise = report.start * 0.01
-                value = round(report.start + report.step * k + self._rng.uniform(-noise, noise), 4)
-                data = {
-                    "indicator_code": report.indicator,
-                    "org_unit_code": root,
-                    "period": period,
-                    "value": value,
-                    "unit": report.unit,
-                    "agency_code": report.agency,
-                }
-                yield self._event(
-                    report.agency, "vn.ioc.indicator.value-reported.v1", sent, data, period
-                )
+        for report, period, sent, value in department_reports(self._rng, self.first, self.until):
+            data = {
+                "indicator_code": report.indicator,
+                "org_unit_code": root,
+                "period": period,
+                "value": value,
+                "unit": report.unit,
+                "agency_code": report.agency,
+            }
+            yield self._event(
+                report.agency, "vn.ioc.indicator.value-reported.v1", sent, data, period
+            )
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -246,21 +205,6 @@ class ProvinceYear:
             if p <= limit:
                 return k
             k += 1
-
-
-def _periods(every: str, first: date, until: date) -> list[tuple[str, date]]:
-    found = []
-    for year in range(first.year - 1, until.year + 1):
-        if every == "year":
-            found.append((str(year), date(year, 12, 31)))
-            continue
-        for q in range(1, 5):
-            end_month = 3 * q
-            end = date(year + end_month // 12, end_month % 12 + 1, 1) - timedelta(days=1)
-            found.append((f"{year}-Q{q}", end))
-    return [
-        (p, e) for p, e in found if first <= e + timedelta(days=10) <= until + timedelta(days=1)
-    ]
 
 
 def _latest_fact(event: dict[str, Any]) -> datetime:

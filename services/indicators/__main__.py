@@ -19,7 +19,7 @@ def main() -> None:
 
         serve(create_api(settings), settings.host, settings.port)
     elif role == "worker":
-        from services.indicators.worker import run_worker
+        from services.indicators.bootstrap import run_worker
 
         configure_tracing("ioc-indicators")
         start_http_server(settings.metrics_port, settings.host)

@@ -17,28 +17,18 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import TypeVar
 
-import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge, Histogram
 
-from catalog import load_province
-from catalog.indicators import load_definitions
-from contracts.kpi import org_scope
-from contracts.topics import DEAD_LETTERS, EVENT_TOPICS, KPI_SNAPSHOTS
-from infra.kafka import new_consumer, new_producer
 from infra.producing import RenewableProducer
 from infra.retry import until_done
-from infra.serve import tune_garbage_collector
-from services.indicators.outputs import KafkaOutputs
 from services.indicators.processor import BatchOutcome, Processor, Read, Record, TraceContext
 from services.indicators.settings import IndicatorsSettings
-from services.indicators.state import RedisKpiState
 
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.indicators")
@@ -62,44 +52,6 @@ LAG = Gauge(
     "Records of each event topic not yet processed, over the partitions this worker owns.",
     ["topic"],
 )
-
-
-async def run_worker(settings: IndicatorsSettings) -> None:
-    """Composes the worker in the running event loop (its Kafka clients need one), runs it."""
-    redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
-    producer = RenewableProducer(partial(new_producer, settings.kafka_bootstrap_servers))
-    worker = Worker(settings, _consumer(settings), producer, _processor(settings, producer, redis))
-    tune_garbage_collector()
-    try:
-        await worker.run()
-    finally:
-        await redis.aclose()
-
-
-def _consumer(settings: IndicatorsSettings) -> AIOKafkaConsumer:
-    return new_consumer(
-        settings.kafka_bootstrap_servers,
-        *(settings.topic_prefix + t.name for t in EVENT_TOPICS),
-        group_id=settings.app_id,
-        max_poll_records=settings.batch_size,
-        session_timeout_ms=int(settings.session_timeout_seconds * 1000),
-        heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
-    )
-
-
-def _processor(
-    settings: IndicatorsSettings, producer: RenewableProducer, redis: aioredis.Redis
-) -> Processor:
-    definitions, province = load_definitions(), load_province(settings.province)
-    outputs = KafkaOutputs(
-        producer.send_all,
-        settings.topic_prefix + KPI_SNAPSHOTS.name,
-        settings.topic_prefix + DEAD_LETTERS.name,
-        settings.app_id,
-        org_scope(province.root.code),
-        {d.code: d.factor for d in definitions},
-    )
-    return Processor(definitions, province, RedisKpiState(redis, settings.redis_prefix), outputs)
 
 
 READ_SLICE = 500  # records read between two turns of the event loop
