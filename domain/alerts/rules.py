@@ -8,8 +8,8 @@ from datetime import datetime
 from catalog.plans import Indicator, Target
 from domain.alerts.clocks import OpenItem
 from domain.alerts.model import AlertKind, Condition, Severity
-from domain.targets.assess import Assessment, TargetStatus
 from domain.targets.explain import STATUS_NAMES
+from domain.targets.verdicts import Assessment, TargetStatus
 
 RISK_SEVERITY = {
     TargetStatus.AT_RISK: Severity.WARNING,

@@ -2,7 +2,7 @@
 the projection and its range, the target and its deadline, the required versus observed pace."""
 
 from catalog.plans import Comparator, Indicator, Milestone, Target
-from domain.targets.assess import Assessment, TargetStatus
+from domain.targets.verdicts import Assessment, TargetStatus
 
 # Most urgent first: the order a scoreboard lists and filters them in.
 STATUS_ORDER = (

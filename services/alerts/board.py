@@ -17,8 +17,9 @@ from contracts.periods import Granularity, granularity, period_bounds
 from domain.alerts.model import Condition
 from domain.alerts.rules import target_conditions
 from domain.calendar import VIETNAM
-from domain.targets.assess import Assessment, Observation, TargetStatus, assess
+from domain.targets.assess import assess
 from domain.targets.explain import explain
+from domain.targets.verdicts import Assessment, Observation, TargetStatus
 
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.alerts")

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from contracts.kpi import org_scope
-from domain.targets.assess import TargetStatus
+from domain.targets.verdicts import TargetStatus
 from infra.openapi import problem
 from infra.problems import Problem, ProblemError
 from services.alerts.board import TargetView

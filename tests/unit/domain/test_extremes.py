@@ -23,8 +23,9 @@ from domain import calendar
 from domain.alerts.clocks import clock_of
 from domain.kpi.contributions import Counting
 from domain.kpi.rows import deltas
-from domain.targets.assess import Observation, TargetStatus, assess
+from domain.targets.assess import assess
 from domain.targets.explain import explain
+from domain.targets.verdicts import Observation, TargetStatus
 
 BUDGET_SECONDS = 0.005  # a consumer handles thousands of records a second
 PROVINCE = load_province("quang-ngai")

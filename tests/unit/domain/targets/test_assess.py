@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from catalog.plans import Comparator, Group, Indicator, Milestone, Source, Target, TargetKind
-from domain.targets.assess import Observation, TargetStatus, assess
+from domain.targets.assess import assess
+from domain.targets.verdicts import Observation, TargetStatus
 
 END_2025 = date(2025, 12, 31)
 

@@ -3,8 +3,8 @@
 from datetime import date
 
 from catalog.plans import Indicator, Source
-from domain.targets.assess import Assessment, Observation, TargetStatus
 from domain.targets.explain import STATUS_NAMES, explain
+from domain.targets.verdicts import Assessment, Observation, TargetStatus
 from tests.unit.domain.targets.test_assess import RISING, month, per_year, quarter, target, yes_no
 
 
