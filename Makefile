@@ -107,9 +107,7 @@ typecheck:
 
 contracts:
 	$(BIN)/python -m tools.contracts --check
-	$(BIN)/python -m services.ingest.openapi --check
-	$(BIN)/python -m services.indicators.openapi --check
-	$(BIN)/python -m services.alerts.openapi --check
+	$(BIN)/python -m tools.openapi --check
 	$(BIN)/python -m deploy.generate --check
 
 pytest:

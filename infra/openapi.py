@@ -1,12 +1,10 @@
 """The OpenAPI documents of IOC's HTTP APIs: generated from their routes, with every refusal
 described as the RFC 9457 problem+json it is (not FastAPI's default validation shape) and the
-security schemes the API accepts; committed, and checked for drift in `make test`."""
+security schemes the API accepts. Each service serves its own; tools/openapi.py commits them
+and checks them for drift in `make test`."""
 
-import argparse
 import json
-import sys
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -91,18 +89,3 @@ def describe(
 
 def rendered(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def main(module: str, committed: Path, document: Callable[[], dict[str, Any]], argv: Any) -> int:
-    """`python -m <module> [--check]`: write the document to its committed file, or fail if
-    that file differs from what the code describes."""
-    parser = argparse.ArgumentParser(description=f"Write {committed.name} of {module}.")
-    parser.add_argument("--check", action="store_true", help="fail if the committed one drifts")
-    text = rendered(document())
-    if not parser.parse_args(argv).check:
-        committed.write_text(text, "utf-8")
-        return 0
-    if committed.exists() and committed.read_text("utf-8") == text:
-        return 0
-    sys.stderr.write(f"{committed} drifts: run `python -m {module}`\n")
-    return 1

@@ -1,14 +1,11 @@
-"""`python -m services.alerts.openapi [--check]`: the alerts API's OpenAPI document (operators'
-targets, alerts, actions and stream), committed beside this file."""
+"""The alerts API's OpenAPI document: the operators' targets, alerts, actions and stream, as
+the service serves it (tools/openapi.py commits it beside this file)."""
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from infra import openapi
 from services.alerts.routes import ROUTERS
 
-COMMITTED = Path(__file__).with_name("openapi.json")
 TITLE, VERSION = "IOC alerts API", "1.0.0"
 SUMMARY = "The operators' targets, alerts and their actions, and the live alert stream."
 SECURITY_SCHEMES = {
@@ -38,11 +35,3 @@ def document() -> dict[str, Any]:
         PUBLIC,
         UNSAFE_PROBLEMS,
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return openapi.main("services.alerts.openapi", COMMITTED, document, argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

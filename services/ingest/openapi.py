@@ -2,15 +2,12 @@
 CloudEvents binding modes), so its request body and answers are described here, from the
 same contract models the route validates against."""
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from contracts import EVENT_MODELS
-from infra import openapi
 from infra.openapi import describe, problem
 from services.ingest import api
 from services.ingest.binding import BATCH, STRUCTURED
@@ -18,7 +15,6 @@ from services.ingest.binding import BATCH, STRUCTURED
 TITLE = "IOC ingest API"
 VERSION = "1.0.0"
 SUMMARY = "Agency systems publish CloudEvents to the province's operations center."
-COMMITTED = Path(__file__).with_name("openapi.json")
 DEFAULT_MAX_BATCH_EVENTS = 1000
 
 _REF = "#/components/schemas/{model}"
@@ -140,11 +136,3 @@ def document(max_batch_events: int = DEFAULT_MAX_BATCH_EVENTS) -> dict[str, Any]
     }
     described["paths"]["/v1/events"]["post"].update(_events_operation(max_batch_events, event))
     return described
-
-
-def main(argv: list[str] | None = None) -> int:
-    return openapi.main("services.ingest.openapi", COMMITTED, document, argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
