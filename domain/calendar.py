@@ -9,7 +9,7 @@ century costs the same handful of steps as a week, so no date an agency sends ca
 consumer."""
 
 from bisect import bisect_right
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 
 import holidays
@@ -44,46 +44,80 @@ def _month(day: date) -> str:
 
 
 # --- working days --------------------------------------------------------------------------
+# A working day is a weekday that is no public holiday, or a Saturday worked in exchange for a
+# bridged holiday (làm bù: 04/05/2024, 26/04/2025, 22/08/2026), as the state announces them and
+# the `holidays` package records them (its `weekend_workdays`).
 
 _FIRST_YEAR, _LAST_YEAR = 1900, 2200  # holidays outside are not known: weekends only
 
 
 @lru_cache(maxsize=512)
-def _holidays(year: int) -> frozenset[date]:
+def _calendar(year: int) -> "holidays.HolidayBase | None":
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        return frozenset()
-    return frozenset(holidays.country_holidays("VN", years=year))
+        return None
+    return holidays.country_holidays("VN", years=year)
 
 
 @lru_cache(maxsize=512)
-def _weekday_holidays(year: int) -> tuple[int, ...]:
-    """The ordinals of the year's holidays that fall on a weekday, sorted."""
-    return tuple(sorted(d.toordinal() for d in _holidays(year) if d.weekday() < 5))
+def _holidays(year: int) -> frozenset[date]:
+    found = _calendar(year)
+    return frozenset(found) if found is not None else frozenset()
+
+
+@lru_cache(maxsize=512)
+def _weekend_workdays(year: int) -> frozenset[date]:
+    found = _calendar(year)
+    if found is None:
+        return frozenset()
+    return frozenset(d for d in found.weekend_workdays if d.year == year)
+
+
+@lru_cache(maxsize=512)
+def _exceptions(year: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The ordinals, sorted, of the year's holidays on weekdays and of its worked Saturdays."""
+    off = sorted(d.toordinal() for d in _holidays(year) if d.weekday() < 5)
+    worked = sorted(d.toordinal() for d in _weekend_workdays(year))
+    return tuple(off), tuple(worked)
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    if day.weekday() >= 5:
+        return day in _weekend_workdays(day.year)
+    return day not in _holidays(day.year)
 
 
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; 0 when end is not after start."""
     if end <= start:
         return 0
-    return _weekdays_through(end) - _weekdays_through(start) - _holidays_in(start, end)
+    off, worked = _exceptions_in(start, end)
+    return _weekdays_through(end) - _weekdays_through(start) - off + worked
 
 
 def add_working_days(start: date, days: int) -> date:
     """The day `days` working days after `start` (start itself not counted); the calendar's
     last day if that is beyond it."""
     day, missing = start, days
-    # Each step adds as many weekdays as were still missing, then counts the holidays it
-    # stepped over: those are missing now. The last step steps over none.
+    # Each step adds as many weekdays as were still missing, then counts the working days it
+    # really stepped over: holidays leave some missing. A worked Saturday in a short step can
+    # take it as far as it went or past (a holiday on which the count was already reached):
+    # such a step, never longer than a few weeks, is walked day by day instead.
     while missing > 0:
         ordinal = _nth_weekday_after(day.toordinal(), missing)
         if ordinal > _LAST_ORDINAL:
             return date.max
         following = date.fromordinal(ordinal)
-        missing, day = _holidays_in(day, following), following
+        got = working_days_between(day, following)
+        if got > missing or (got == missing and not is_working_day(following)):
+            return _walk(day, missing)
+        missing, day = missing - got, following
+    return day
+
+
+def _walk(day: date, days: int) -> date:
+    while days > 0:
+        day += timedelta(days=1)
+        days -= is_working_day(day)
     return day
 
 
@@ -104,11 +138,12 @@ def _nth_weekday_after(ordinal: int, n: int) -> int:
     return 7 * weeks + rest if rest else 7 * (weeks - 1) + 5
 
 
-def _holidays_in(start: date, end: date) -> int:
-    """Holidays on weekdays after `start` up to and including `end`."""
+def _exceptions_in(start: date, end: date) -> tuple[int, int]:
+    """Holidays on weekdays, and worked Saturdays, after `start` up to and including `end`."""
     first, last = start.toordinal(), end.toordinal()
-    count = 0
+    off = worked = 0
     for year in range(max(start.year, _FIRST_YEAR), min(end.year, _LAST_YEAR) + 1):
-        found = _weekday_holidays(year)
-        count += bisect_right(found, last) - bisect_right(found, first)
-    return count
+        holidays_off, saturdays = _exceptions(year)
+        off += bisect_right(holidays_off, last) - bisect_right(holidays_off, first)
+        worked += bisect_right(saturdays, last) - bisect_right(saturdays, first)
+    return off, worked

@@ -41,7 +41,7 @@ def holidays_known() -> None:
     # A year's holidays are computed once, the first time a date of that year is used (about
     # 0.2 ms each, then cached for good): what the budget measures is the arithmetic.
     for year in range(EARLIEST.year, 2110):
-        calendar._weekday_holidays(year)
+        calendar._exceptions(year)
 
 
 def within_budget(call: Callable[[], T]) -> T:
