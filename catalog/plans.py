@@ -1,6 +1,6 @@
 """Plan catalogs: a plan's indicators and targets as data (catalog/plans/<id>.yaml), validated
-when loaded. Errors stop the load; inconsistencies in the plan itself (a milestone lower than the
-one before for a "≥" target, two values for one deadline) are kept as warnings, not hidden."""
+when loaded. Errors stop the load; inconsistencies in the plan itself (plan_checks.py) are kept
+beside it, with the lines they come from, and shown to its readers."""
 
 from datetime import date
 from enum import StrEnum
@@ -52,21 +52,52 @@ class Indicator(_Frozen):
     unit: str = Field(description="%, index, count, per 10,000 inhabitants, yes/no …")
     source: Source
     agency: str | None = Field(default=None, description="Responsible agency (reference data).")
+    publication_lag_days: int = Field(
+        default=0,
+        ge=0,
+        le=730,
+        description="How long after its period the official figure is published (DTI for a "
+        "year comes out mid-next-year); a period's verdict waits for it.",
+    )
+    per_10k_of: str | None = Field(
+        default=None, description="The absolute count this per-10,000 figure is a rate of."
+    )
 
     @property
     def bounds(self) -> tuple[float, float | None]:
         """The values the indicator can take: a share stays within 0–100, an index within 0–1."""
-        return {"%": (0.0, 100.0), "index": (0.0, 1.0), "yes/no": (0.0, 1.0)}.get(
-            self.unit, (0.0, None)
-        )
+        return {
+            "%": (0.0, 100.0),
+            "index": (0.0, 1.0),
+            "yes/no": (0.0, 1.0),
+            "level": (0.0, 9.0),
+        }.get(self.unit, (0.0, None))
 
 
 class Milestone(_Frozen):
     deadline: date
     value: float | None = Field(default=None, description="Target value; None for yes/no.")
-    upper: float | None = Field(default=None, description="Upper bound of a range.")
+    upper: float | None = Field(default=None, description="Upper bound of a band.")
+    aspiration: float | None = Field(
+        default=None, description="A range's upper end read as where the plan hopes to be."
+    )
+    stage: tuple[int, int] = Field(
+        default=(0, 0),
+        description="The years its line binds (a per-year line: each of them); (0, 0): the "
+        "years after the line before it.",
+    )
+    level: int = Field(
+        default=1, ge=1, description="Yes/no: the degree of attainment it asks for (1, 2, …)."
+    )
+    scored: bool = Field(default=True, description="False: shown, not judged (no measure).")
+    reading: str | None = Field(default=None, description="How the line is read, and why.")
     section: str
     text_vi: str = Field(description="The plan's line, verbatim.")
+
+    @property
+    def year(self) -> int:
+        """The period it is judged on: the year of its deadline."""
+        return self.deadline.year
 
 
 class Group(StrEnum):
@@ -96,6 +127,11 @@ class Target(_Frozen):
     comparator: Comparator
     kind: TargetKind
     milestones: tuple[Milestone, ...] = Field(min_length=1)
+    reading: str | None = Field(default=None, description="How its kind is read, and why.")
+
+    @property
+    def scored(self) -> bool:
+        return any(m.scored for m in self.milestones)
 
     @model_validator(mode="after")
     def _values_fit_the_comparator(self) -> "Target":
@@ -115,6 +151,16 @@ class Target(_Frozen):
         return self
 
 
+class PlanNote(_Frozen):
+    """An inconsistency of the plan with itself (catalog/plan_checks.py), with its lines."""
+
+    rule: str
+    targets: tuple[str, ...]
+    text_vi: str
+    text_en: str
+    lines: tuple[str, ...] = Field(description="Each line it comes from: section (year): «text».")
+
+
 class Plan(_Frozen):
     id: str
     name_vi: str
@@ -122,13 +168,21 @@ class Plan(_Frozen):
     document: str
     issuer: str
     province: str
+    notes: tuple[str, ...] = Field(default=(), description="The plan's scope and sizing.")
     indicators: dict[str, Indicator]
     targets: tuple[Target, ...]
-    warnings: tuple[str, ...] = ()
+    inconsistencies: tuple[PlanNote, ...] = ()
 
     @cached_property
     def by_id(self) -> dict[str, Target]:
         return {t.id: t for t in self.targets}
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(note.text_en for note in self.inconsistencies)
+
+    def notes_for(self, target_id: str) -> tuple[PlanNote, ...]:
+        return tuple(n for n in self.inconsistencies if target_id in n.targets)
 
 
 def available_plans(directory: Path = PLANS_DIR) -> list[str]:
@@ -154,7 +208,18 @@ def load_plan(plan_id: str, directory: Path = PLANS_DIR) -> Plan:
     _check_references(plan, path)
     from catalog.plan_checks import inconsistencies  # its rules read this module's models
 
-    return plan.model_copy(update={"warnings": tuple(inconsistencies(plan))})
+    found = inconsistencies(plan, _population(plan.province))
+    return plan.model_copy(update={"inconsistencies": tuple(found)})
+
+
+def _population(province: str) -> int | None:
+    """The province's population, for the rules that need it (a per-10,000 figure)."""
+    from catalog.reference import ReferenceDataError, load_province
+
+    try:
+        return load_province(province).root.population
+    except (ReferenceDataError, OSError):
+        return None
 
 
 def _expand(document: Any, path: Path) -> dict[str, Any]:
@@ -163,12 +228,14 @@ def _expand(document: Any, path: Path) -> dict[str, Any]:
         raise PlanError(f"{path}: expected a `plan:` mapping, `indicators:` and `targets:`")
     header = document["plan"]
     scope = header.get("scope", header.get("province"))
+    # A stage's last year → its first: "2026-2030" lines bind each year from 2026 to 2030.
+    stages = {int(last): int(first) for last, first in (header.get("stages") or {}).items()}
     indicators = {
         code: {"code": code, **_named(code, fields, path)}
         for code, fields in (document.get("indicators") or {}).items()
     }
-    targets = [_expand_target(t, scope) for t in document.get("targets") or []]
-    fields = {k: v for k, v in header.items() if k != "scope"}
+    targets = [_expand_target(t, scope, stages) for t in document.get("targets") or []]
+    fields = {k: v for k, v in header.items() if k not in ("scope", "stages")}
     return {**fields, "indicators": indicators, "targets": targets}
 
 
@@ -184,16 +251,22 @@ def _named(code: str, fields: dict[str, Any], path: Path) -> dict[str, Any]:
     return {"name_vi": definition.name_vi, "name_en": definition.name_en, **fields}
 
 
-def _expand_target(target: dict[str, Any], scope: str) -> dict[str, Any]:
+def _expand_target(target: dict[str, Any], scope: str, stages: dict[int, int]) -> dict[str, Any]:
     milestones = []
     for year, spec in (target.get("milestones") or {}).items():
         value = spec.get("value")
         low, high = value if isinstance(value, list) else (value, None)
+        floor = spec.get("floor", False)  # "80% - 90%": a floor, its top an aspiration
         milestones.append(
             {
                 "deadline": date(int(year), 12, 31),
                 "value": low,
-                "upper": high,
+                "upper": None if floor else high,
+                "aspiration": high if floor else None,
+                "stage": (stages[int(year)], int(year)) if int(year) in stages else (0, 0),
+                "level": spec.get("level", 1),
+                "scored": spec.get("scored", True),
+                "reading": spec.get("reading"),
                 "section": spec.get("section"),
                 "text_vi": spec.get("text"),
             }

@@ -104,6 +104,7 @@ def _target_row(plan: "Plan", target: "Target") -> dict[str, Any]:
         "kind": target.kind.value,
         "milestones": [
             {"deadline": m.deadline.isoformat(), "value": _milestone_value(m)}
+            | ({"aspiration": m.aspiration} if m.aspiration is not None else {})
             for m in target.milestones
         ],
     }

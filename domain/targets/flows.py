@@ -8,7 +8,6 @@ from datetime import date
 from catalog.plans import Milestone, Target
 from domain.targets.forecast import Projection
 from domain.targets.verdicts import (
-    MISSED_SHOWN_FOR,
     Assessment,
     Case,
     Observation,
@@ -20,26 +19,20 @@ from domain.targets.verdicts import (
 
 
 def per_year(case: Case) -> Assessment:
-    """Each year of a milestone's period must reach its value: the year just closed shows while
-    its verdict is fresh if it fell short, then the current year's run rate is judged."""
-    target, series, now = case.target, case.series, case.now
-    if now - date(now.year - 1, 12, 31) <= MISSED_SHOWN_FOR:
-        closed = _year_total(target, series, now.year - 1, now)
-        if closed is not None and closed.status is TargetStatus.MISSED:
-            return closed
-    return _year_total(target, series, now.year, now, case.previous) or Assessment(
-        TargetStatus.NO_DATA, _milestone_for_year(target, now.year)
-    )
+    """The year's run rate against its line's value ("mỗi năm"), the year's total so far."""
+    return _year_total(
+        case.target, case.milestone, case.series, case.year, case.now, case.previous
+    ) or (Assessment(TargetStatus.NO_DATA, case.milestone, year=case.year))
 
 
 def _year_total(
     target: Target,
+    milestone: Milestone,
     series: list[Observation],
     year: int,
     now: date,
     previous: TargetStatus | None = None,
 ) -> Assessment | None:
-    milestone = _milestone_for_year(target, year)
     this_year = [o for o in series if o.end.year == year]
     so_far = sum(o.value for o in this_year)
     covered = max((_months_into_year(o.end) for o in this_year), default=0.0)
@@ -49,11 +42,12 @@ def _year_total(
         series[-1],
         so_far=so_far,
         months_left=months_between(now, date(year, 12, 31)),
+        year=year,
     )
     if meets(target, milestone, so_far):
         return replace(base, status=TargetStatus.ACHIEVED)
-    if covered >= 12 or now > date(year, 12, 31) + MISSED_SHOWN_FOR:
-        return replace(base, status=TargetStatus.MISSED) if covered else None
+    if covered >= 12:  # the year is in; whether it is final is milestones.py's
+        return replace(base, status=TargetStatus.MISSED)
     if covered == 0:  # nothing reported for this year yet: last year's total is the pace
         last_year = sum(o.value for o in series if o.end.year == year - 1)
         if not last_year:
@@ -76,23 +70,18 @@ def _year_total(
     )
 
 
-def _milestone_for_year(target: Target, year: int) -> Milestone:
-    """The milestone whose period holds the year: "mỗi năm" up to and including its deadline."""
-    return next((m for m in target.milestones if m.deadline.year >= year), target.milestones[-1])
-
-
 def _months_into_year(day: date) -> float:
     return day.month - 1 + day.day / calendar.monthrange(day.year, day.month)[1]
 
 
 def yes_no(case: Case) -> Assessment:
+    """A line not met yet, by the time left (its own stage's evidence is what would meet it:
+    milestones.py)."""
     series, milestone, now = case.series, case.milestone, case.now
     latest, months_left = series[-1], months_between(now, milestone.deadline)
-    base = Assessment(TargetStatus.ON_TRACK, milestone, latest, months_left=months_left)
-    if latest.value >= 0.5:
-        return replace(base, status=TargetStatus.ACHIEVED)
-    if now > milestone.deadline:
-        return replace(base, status=TargetStatus.MISSED)
+    base = Assessment(
+        TargetStatus.ON_TRACK, milestone, latest, months_left=months_left, year=milestone.year
+    )
     if months_left <= 3:
         return replace(base, status=TargetStatus.OFF_TRACK)
     return replace(

@@ -2,12 +2,17 @@
 assessment with its forecast, and the rules every judge shares (does a value meet the
 milestone, how far it falls short, where a forecast band puts the status, with hysteresis)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from catalog.plans import Comparator, Indicator, Milestone, Target
 from domain.targets.forecast import Projection
+
+if TYPE_CHECKING:  # milestones.py builds on these types
+    from domain.targets.milestones import MilestoneResult
 
 MISSED_SHOWN_FOR = timedelta(days=90)  # a missed deadline stays the status while final reports come
 REPORT_GRACE = timedelta(days=60)  # a period's report may arrive this long after the period ends
@@ -20,8 +25,11 @@ class TargetStatus(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     MISSED = "missed"
+    AWAITING = "awaiting"  # the milestone's period ended; its final figure can still come
     NO_DATA = "no_data"
     STALE = "stale"
+    NOT_BEGUN = "not_begun"  # a per-year line whose stage is still ahead
+    NOT_SCORED = "not_scored"  # lines with no measure: shown, not judged
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,13 @@ class Assessment:
     observed_pace: float | None = None  # per month, at the current trend
     so_far: float | None = None  # a per-year flow: this year's total to date
     months_left: float = 0.0
+    year: int | None = None  # the period judged: the milestone's year, or a per-year line's
+    results: tuple["MilestoneResult", ...] = ()  # every milestone's, final ones kept
+
+    def in_view(self) -> "MilestoneResult | None":
+        """The result of the milestone (and year) this assessment is about."""
+        mine = (r for r in self.results if r.milestone == self.milestone and r.year == self.year)
+        return next(mine, None)
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,8 @@ class Case:
     milestone: Milestone
     now: date
     previous: TargetStatus | None
+    year: int = 0  # the year a per-year judge is about
+    history: tuple[Observation, ...] = ()  # every granularity: a derived rate's year so far
 
 
 def meets(target: Target, milestone: Milestone, value: float) -> bool:
@@ -96,6 +113,16 @@ def best_shortfall(comparator: Comparator, milestone: Milestone, band: Projectio
     if comparator is Comparator.RANGE and milestone.upper is not None:
         return max(milestone.value or 0.0, band.low) - min(milestone.upper, band.high)
     return min(shortfall(comparator, milestone, v) for v in (band.low, band.high))
+
+
+def finest(observations: Iterable[Observation]) -> list[Observation]:
+    """The finest periods reported (months, else quarters, else years), oldest first."""
+    found = list(observations)
+    if not found:
+        return []
+    shortest = min(o.end - o.start for o in found)
+    slack = timedelta(days=3)  # months are 28–31 days long, quarters 90–92
+    return sorted((o for o in found if o.end - o.start <= shortest + slack), key=lambda o: o.end)
 
 
 def months_between(start: date, end: date) -> float:

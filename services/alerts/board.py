@@ -11,15 +11,15 @@ from opentelemetry import trace
 from prometheus_client import Counter, Gauge, Histogram
 
 from catalog import Province
-from catalog.plans import Indicator, Plan, Target
+from catalog.plans import Indicator, Plan, PlanNote, Target
 from contracts.kpi import KpiSnapshot, org_scope
-from contracts.periods import Granularity, granularity, period_bounds
+from contracts.periods import period_bounds
 from domain.alerts.model import Condition
 from domain.alerts.rules import target_conditions
 from domain.calendar import VIETNAM
 from domain.targets.assess import assess
 from domain.targets.explain import explain
-from domain.targets.verdicts import Assessment, Observation, TargetStatus
+from domain.targets.verdicts import Assessment, Observation, TargetStatus, finest
 
 log = logging.getLogger(__name__)
 TRACER = trace.get_tracer("ioc.alerts")
@@ -52,6 +52,7 @@ class TargetView:
     explanation: tuple[str, str]
     series: tuple[Observation, ...]
     latest_period: str | None  # the period key of the latest figure
+    notes: tuple[PlanNote, ...] = ()  # the plan's inconsistencies this target is part of
 
 
 class TargetBoard:
@@ -121,9 +122,16 @@ class TargetBoard:
         status = previous.assessment.status if previous else None
         assessment = assess(target, indicator, observations, self.today(), status)
         explanation = explain(target, indicator, assessment)
-        latest = periods.get(assessment.latest.end) if assessment.latest else None
+        a = assessment
+        latest = periods.get((a.latest.start, a.latest.end)) if a.latest else None
         self._views[target.id] = TargetView(
-            target, indicator, assessment, explanation, tuple(observations), latest
+            target,
+            indicator,
+            assessment,
+            explanation,
+            tuple(finest(observations)),
+            latest,
+            self.plan.notes_for(target.id),
         )
         conditions = target_conditions(target, indicator, assessment, explanation)
         trace_parent = self._trace_parents.get(series)
@@ -149,14 +157,10 @@ def _followed(target: Target) -> Series:
     return target.indicator, org_scope(target.scope)
 
 
-def _observations(values: dict[str, float]) -> tuple[dict[date, str], list[Observation]]:
-    """The finest periods reported (months, else quarters, else years), with each period's
-    key by its last day."""
-    by_granularity: dict[Granularity, dict[str, float]] = {g: {} for g in Granularity}
-    for period, value in values.items():
-        by_granularity[granularity(period)][period] = value
-    chosen = next((found for found in by_granularity.values() if found), {})
-    observations = sorted(
-        (Observation(*period_bounds(p), v) for p, v in chosen.items()), key=lambda o: o.end
-    )
-    return {period_bounds(p)[1]: p for p in chosen}, observations
+def _observations(
+    values: dict[str, float],
+) -> tuple[dict[tuple[date, date], str], list[Observation]]:
+    """Every period reported, at each granularity (a milestone is judged on its year's figure,
+    the trend on the finest), with each period's key by its bounds."""
+    keys = {period_bounds(p): p for p in values}
+    return keys, [Observation(*bounds, values[p]) for bounds, p in keys.items()]

@@ -4,7 +4,7 @@ with their names, served so the console holds no copy of them."""
 
 from typing import Any
 
-from catalog.plans import GROUP_NAMES
+from catalog.plans import GROUP_NAMES, Milestone, Plan
 from domain.alerts.model import (
     KIND_NAMES,
     SEVERITY_NAMES,
@@ -13,7 +13,9 @@ from domain.alerts.model import (
     AlertChange,
     Silence,
 )
-from domain.targets.explain import STATUS_NAMES, STATUS_ORDER
+from domain.targets.explain import RESULT_NAMES, STATUS_NAMES, STATUS_ORDER
+from domain.targets.milestones import MilestoneResult
+from domain.targets.verdicts import Observation
 from services.alerts.board import TargetView
 
 
@@ -51,11 +53,8 @@ def target_json(view: TargetView) -> dict[str, Any]:
         },
         "comparator": view.target.comparator.value,
         "status": a.status.value,
-        "milestone": {
-            "deadline": a.milestone.deadline.isoformat(),
-            "value": a.milestone.value,
-            "text_vi": a.milestone.text_vi,
-        },
+        "year": a.year,
+        "milestone": milestone_json(a.milestone),
         "latest": None
         if a.latest is None
         else {
@@ -64,21 +63,66 @@ def target_json(view: TargetView) -> dict[str, Any]:
             "period": view.latest_period,
         },
         "forecast": {"value": a.projected, "low": a.low, "high": a.high},
+        "so_far": a.so_far,
         "explanation_vi": view.explanation[0],
         "explanation_en": view.explanation[1],
+        "results": [result_json(r) for r in a.results],
+        "notes": [note.model_dump(mode="json") for note in view.notes],
     }
+
+
+def milestone_json(m: Milestone) -> dict[str, Any]:
+    return {
+        "deadline": m.deadline.isoformat(),
+        "value": m.value,
+        "upper": m.upper,
+        "aspiration": m.aspiration,
+        "level": m.level,
+        "scored": m.scored,
+        "section": m.section,
+        "text_vi": m.text_vi,
+        "reading": m.reading,
+    }
+
+
+def result_json(r: MilestoneResult) -> dict[str, Any]:
+    """A milestone's result: the timeline's step (2025 achieved 0.62, final)."""
+    return {
+        "year": r.year,
+        "deadline": r.milestone.deadline.isoformat(),
+        "value": r.milestone.value,
+        "status": r.status.value,
+        "figure": _observation(r.figure),
+        "final": r.final,
+        "final_by": r.final_by.isoformat(),
+    }
+
+
+def _observation(o: Observation | None) -> dict[str, Any] | None:
+    if o is None:
+        return None
+    return {"start": o.start.isoformat(), "end": o.end.isoformat(), "value": o.value}
 
 
 def target_detail_json(view: TargetView) -> dict[str, Any]:
     return target_json(view) | {
-        "series": [
-            {"start": o.start.isoformat(), "end": o.end.isoformat(), "value": o.value}
-            for o in view.series
-        ],
-        "milestones": [
-            {"deadline": m.deadline.isoformat(), "value": m.value, "text_vi": m.text_vi}
-            for m in view.target.milestones
-        ],
+        "reading": view.target.reading,
+        "series": [_observation(o) for o in view.series],
+        "milestones": [milestone_json(m) for m in view.target.milestones],
+    }
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as its readers need it beside the targets: what it is, its scope and sizing,
+    and its inconsistencies with the lines they come from."""
+    return {
+        "id": plan.id,
+        "name_vi": plan.name_vi,
+        "name_en": plan.name_en,
+        "document": plan.document,
+        "issuer": plan.issuer,
+        "notes": list(plan.notes),
+        "inconsistencies": [note.model_dump(mode="json") for note in plan.inconsistencies],
     }
 
 
@@ -93,6 +137,7 @@ def vocabulary() -> dict[str, list[dict[str, str]]]:
 
     return {
         "status": named(STATUS_NAMES, STATUS_ORDER),
+        "result": named(RESULT_NAMES),
         "group": named(GROUP_NAMES),
         "severity": named(SEVERITY_NAMES),
         "state": named(STATE_NAMES),

@@ -81,7 +81,9 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
             await ready(client)
             changes: list[dict[str, Any]] = []
             reader = follow_stream(client, changes)
-            for value in (0.2, 0.9):
+            # Last year's DTI: 0.2 misses its milestone (final: its own figure); the corrected
+            # 0.9 achieves it, and the alert turns to the next milestone's forecast.
+            for value, status in ((0.2, "missed"), (0.9, "achieved")):
                 sent = await ingest.client.post(
                     "/v1/events",
                     content=json.dumps(dti(value)),
@@ -89,16 +91,20 @@ async def test_a_report_through_ingest_turns_a_target_and_reaches_the_alert_stre
                 )
                 assert sent.status_code == 202
 
-                async def settled(done: str = "fired" if value < 0.5 else "resolved") -> bool:
+                async def settled(value: float = value) -> bool:
                     return any(
-                        c["action"] == done and c["alert"]["labels"] == RISK for c in changes
+                        c["alert"]["labels"] == RISK
+                        and (c["alert"]["details"]["status"] == "missed") == (value < 0.5)
+                        for c in changes
                     )
 
                 await eventually(settled, within=30, explain=lambda: str(changes))
+                target = (await client.get("/v1/targets/dti", headers=AUTH)).json()
+                assert target["results"][0]["status"] == status
+                assert target["results"][0]["figure"]["value"] == value
             reader.cancel()
-            target = (await client.get("/v1/targets/dti", headers=AUTH)).json()
-            assert target["status"] == "achieved"
             assert target["latest"]["value"] == 0.9
+            assert target["milestone"]["deadline"].startswith("2030")
             await _one_trace_through_the_worker(spans, otlp_collector.spans)
 
             # One trace: the agency's request, Kafka, the alert it caused (an overdue dossier).

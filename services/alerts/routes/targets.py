@@ -11,7 +11,7 @@ from infra.openapi import problem
 from infra.problems import Problem, ProblemError
 from services.alerts.board import TargetView
 from services.alerts.deps import Board, Service, Signed
-from services.alerts.views import target_detail_json, target_json, vocabulary
+from services.alerts.views import plan_json, target_detail_json, target_json, vocabulary
 
 router = APIRouter(tags=["targets"])
 UNKNOWN_TARGET: dict[int | str, dict[str, Any]] = {404: problem("No such target.")}
@@ -42,6 +42,14 @@ async def breakdown(target_id: str, service: Service, who: Signed) -> dict[str, 
     return await service.breakdown.of(
         view.target.indicator, view.latest_period, org_scope(view.target.scope)
     )
+
+
+@router.get(
+    "/v1/plan",
+    summary="The plan: its document, scope and sizing, and its inconsistencies with their lines",
+)
+async def plan(board: Board, who: Signed) -> dict[str, Any]:
+    return plan_json(board.plan)
 
 
 @router.get(

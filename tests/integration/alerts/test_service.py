@@ -274,7 +274,8 @@ async def test_an_overdue_dossier_and_a_late_report_raise_their_alerts(stack: St
     async with stack.serve() as client:
         await ready(client)
         await stack.publish(DOSSIER_EVENTS.name, [(record.key, record.value, list(record.headers))])
-        await stack.series("DTI", {"2023": 0.45})  # nothing for 2024 by mid-2025
+        # DTI 2023 was due by mid-September 2024 (a year, 200 days of publication, the grace)
+        await stack.series("DTI", {"2022": 0.45})
         found = await alerts_where(client, lambda a: len(a) >= 2)
         kinds = {a["labels"]["kind"]: a for a in found}
         assert kinds["dossiers_overdue"]["labels"]["agency"] == "ubnd.cam-thanh"

@@ -7,6 +7,7 @@ import pytest
 
 from catalog.plans import Comparator, Group, Indicator, Milestone, Source, Target, TargetKind
 from domain.targets.assess import assess
+from domain.targets.milestones import ResultStatus
 from domain.targets.verdicts import Observation, TargetStatus
 
 END_2025 = date(2025, 12, 31)
@@ -53,8 +54,11 @@ def test_no_report_is_no_data() -> None:
     assert assess(target(70), indicator(), [], JULY).status is TargetStatus.NO_DATA
 
 
-def test_a_value_already_meeting_the_target_is_achieved() -> None:
-    assert assess(target(55), indicator(), RISING, JULY).status is TargetStatus.ACHIEVED
+def test_a_value_meeting_the_target_before_its_period_ends_is_on_track_not_yet_achieved() -> None:
+    # 57 in June against ≥ 55: the milestone is judged on the 2025 figure, not June's.
+    a = assess(target(55), indicator(), RISING, JULY)
+    assert a.status is TargetStatus.ON_TRACK
+    assert [r.status for r in a.results] == [ResultStatus.OPEN]
 
 
 def test_a_projection_whose_whole_band_meets_the_target_is_on_track() -> None:
@@ -136,15 +140,19 @@ def test_at_most_targets_want_the_value_to_fall() -> None:
     )
     assert (
         assess(target(13, comparator="<="), indicator(), falling, JULY).status
-        is TargetStatus.ACHIEVED
+        is TargetStatus.ON_TRACK
     )
 
 
 def test_range_targets_are_met_inside_the_range_only() -> None:
-    inside = assess(target(50, comparator="range", upper=60), indicator(), RISING, JULY)
-    assert inside.status is TargetStatus.ACHIEVED  # 57 is within 50–60
-    overshoot = assess(target(40, comparator="range", upper=50), indicator(), RISING, JULY)
-    assert overshoot.status is TargetStatus.OFF_TRACK
+    year = [*RISING, *(month(2025, m, 50 + m) for m in range(7, 13))]  # 62 in December
+    after = date(2026, 3, 10)  # the December report's grace is over
+    assert assess(target(55, TargetKind.LEVEL, "range", 65), indicator(), year, after).status is (
+        TargetStatus.ACHIEVED
+    )
+    overshoot = assess(target(40, TargetKind.LEVEL, "range", 50), indicator(), year, after)
+    assert overshoot.status is TargetStatus.MISSED
+    assert overshoot.latest == month(2025, 12, 62)
 
 
 def test_shares_stay_within_0_and_100_percent() -> None:
@@ -237,13 +245,15 @@ def yes_no(deadline: date = date(2035, 12, 31)) -> Target:
         (0.0, date(2030, 1, 1), TargetStatus.ON_TRACK),
         (0.0, date(2035, 4, 1), TargetStatus.AT_RISK),
         (0.0, date(2035, 11, 1), TargetStatus.OFF_TRACK),
-        (0.0, date(2036, 1, 15), TargetStatus.MISSED),
+        (0.0, date(2036, 1, 15), TargetStatus.AWAITING),  # the December report may still come
+        (0.0, date(2036, 3, 15), TargetStatus.MISSED),
     ],
 )
 def test_a_yes_no_milestone_by_its_state_and_the_time_left(
     reported: float, now: date, status: TargetStatus
 ) -> None:
-    report = Observation(date(now.year - 1, 1, 1), now.replace(day=1), reported)
+    ends = min(now.replace(day=1), date(2035, 12, 31))
+    report = Observation(date(ends.year - 1, 1, 1), ends, reported)
     assert assess(yes_no(), indicator("yes/no"), [report], now).status is status
 
 
@@ -256,10 +266,10 @@ def test_an_overdue_report_is_stale() -> None:
 
 
 def test_reports_after_now_are_ignored_so_a_replay_sees_the_past() -> None:
-    history = [*RISING, month(2025, 7, 75)]
-    assert (
-        assess(target(70), indicator(), history, date(2025, 7, 10)).status is TargetStatus.OFF_TRACK
-    )
-    assert (
-        assess(target(70), indicator(), history, date(2025, 8, 10)).status is TargetStatus.ACHIEVED
-    )
+    history = [*RISING, month(2025, 7, 75), month(2025, 8, 76)]
+    before = assess(target(70), indicator(), history, date(2025, 7, 10))
+    assert before.status is TargetStatus.OFF_TRACK
+    assert before.latest == RISING[-1]
+    after = assess(target(70), indicator(), history, date(2025, 9, 10))
+    assert after.latest == month(2025, 8, 76)
+    assert after.status is not TargetStatus.OFF_TRACK
