@@ -21,6 +21,8 @@ class DepartmentReport:
     start: float
     step: float
     stops_after: date | None = None  # the department stops reporting (a stale-data alert)
+    published_after: int = 0  # days after the period before its figure exists (DTI: July)
+    backlog_years: int = 0  # years of reports from before the window, sent as they were then
 
 
 REPORTS = (
@@ -39,20 +41,32 @@ REPORTS = (
         0.5,
         stops_after=date(2026, 3, 31),
     ),
-    DepartmentReport("DTI", "index", "so-khoa-hoc-cong-nghe", "year", 0.52, 0.0),
+    # DTI rises 0.525 (2023), 0.565, 0.605 (2025: its target met, published in July 2026).
+    DepartmentReport(
+        "DTI",
+        "index",
+        "so-khoa-hoc-cong-nghe",
+        "year",
+        0.525,
+        0.04,
+        published_after=200,
+        backlog_years=2,
+    ),
 )
 
 
 def department_reports(
     rng: random.Random, first: date, until: date
 ) -> Iterator[tuple[DepartmentReport, str, datetime, float]]:
-    """(report, period, when it is sent, value) for each period that ended in the window, sent
-    ten days after it, at 09:00."""
+    """(report, period, when it is sent, value) for each period sent in the window: ten days
+    after the period (or after its figure is published), at 09:00."""
     for report in REPORTS:
-        for k, (period, ends) in enumerate(_periods(report.every, first, until)):
+        lag = timedelta(days=report.published_after)
+        since = first - lag - timedelta(days=365 * report.backlog_years)
+        for k, (period, ends) in enumerate(_periods(report.every, since, until - lag)):
             if report.stops_after and ends > report.stops_after:
                 break
-            sent = datetime.combine(ends + timedelta(days=10), time(9, 0), VIETNAM)
+            sent = datetime.combine(ends + lag + timedelta(days=10), time(9, 0), VIETNAM)
             if sent.date() > until:
                 break
             noise = report.start * 0.01

@@ -113,6 +113,9 @@ def _result(
         return MilestoneResult(milestone, year, ResultStatus.ACHIEVED, figure, True, by)
     if now <= end:
         return MilestoneResult(milestone, year, ResultStatus.OPEN, figure, False, by)
+    if now > by and figure is not None and not _covers(indicator, year, history):
+        # IOC did not see the whole year (it started within it): a part is no year's figure
+        return MilestoneResult(milestone, year, ResultStatus.UNREPORTED, figure, True, by)
     if figure is not None and (own or now > by):
         met = meets(target, milestone, figure.value)
         status = ResultStatus.ACHIEVED if met else ResultStatus.MISSED
@@ -158,6 +161,18 @@ def _flow(
         return None, False
     last = parts[-1].end
     return Observation(date(year, 1, 1), last, sum(o.value for o in parts)), last.month == 12
+
+
+def _covers(indicator: Indicator, year: int, history: list[Observation]) -> bool:
+    """A rate computed from events is the year's only if every month of it had events."""
+    if indicator.source is not Source.DERIVED:
+        return True
+    months = {o.start.month for o in history if o.start.year == year and _a_month(o)}
+    return len(months) == 12
+
+
+def _a_month(o: Observation) -> bool:
+    return o.start.day == 1 and (o.end - o.start).days < 31 and o.start.month == o.end.month
 
 
 def _whole_year(o: Observation) -> bool:

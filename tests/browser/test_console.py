@@ -157,7 +157,31 @@ async def test_the_target_page_draws_the_trend_with_its_target_line(
     await expect(chart.locator("[data-series='history']")).to_have_count(1)
     await expect(chart.locator("[data-series='forecast-band']")).to_have_count(1)
     await expect(page.locator("text=Cảnh báo của mục tiêu")).to_be_visible()
+    milestones = page.locator("table.milestones tbody tr")
+    await expect(milestones).to_have_count(5)  # 2025, 2030, 2035, 2040, 2045
+    await expect(milestones.first).to_contain_text("Chậm tiến độ")  # 2025, the one in view
+    await expect(milestones.nth(1)).to_contain_text("Đang thực hiện")
     await shot(page, "target")
+
+
+async def test_the_scoreboard_shows_each_milestone_and_the_plan_notes_their_lines(
+    browser: Browser, console: tuple[str, Stack]
+) -> None:
+    base, stack = console
+    await stack.series("ONLINE_DOSSIERS", DECLINING)
+    page = await signed_in(browser, base)
+    steps = page.locator("tr[data-target='online-dossiers'] .timeline li")
+    await expect(steps).to_have_count(5)
+    await expect(steps.first).to_have_text("2025 Chậm tiến độ")
+    await page.get_by_role("link", name="Lưu ý về kế hoạch →").click()
+    notes = page.locator("#plan-notes")
+    await expect(notes).to_contain_text("Kế hoạch 336-KH/TU")  # its scope and sizing
+    signatures = notes.locator("li[data-rule='mixed_denominator']")
+    await expect(signatures).to_contain_text("hai mẫu số khác nhau")
+    await expect(signatures.locator("li")).to_have_count(4)  # the four lines it comes from
+    await page.get_by_role("button", name="EN").click()
+    await expect(notes).to_contain_text("two denominators, not one series")
+    await shot(page, "plan-notes")
 
 
 async def _get(base: str, path: str) -> Any:

@@ -15,7 +15,12 @@ const TEXT = {
     targetAlerts: "Cảnh báo của mục tiêu", since: "từ", silenced: "đang tạm ẩn", live: "Trực tiếp",
     offline: "Mất kết nối", noBreakdown: "Chưa có số liệu chi tiết.", history: "Số liệu",
     forecastBand: "Khoảng dự báo", targetLine: "Mục tiêu", assignedTo: "giao cho",
-    noSeries: "Chưa có số liệu",
+    noSeries: "Chưa có số liệu", milestones: "Các mốc của chỉ tiêu", year: "Năm",
+    result: "Kết quả", figure: "Số liệu", finalBy: "Chốt số liệu", line: "Dòng kế hoạch",
+    planNotes: "Lưu ý về kế hoạch", planNotesLink: "Lưu ý về kế hoạch →", scope: "Phạm vi và quy mô",
+    inconsistencies: "Điểm chưa thống nhất trong kế hoạch", noNotes: "Không có lưu ý.",
+    aspiration: "hướng tới", provisional: "tạm tính", notScoredLine: "không chấm điểm",
+    partYear: "chưa đủ năm",
   },
   en: {
     title: "Smart Operations Centre", loading: "Loading…", signOut: "Sign out",
@@ -29,12 +34,17 @@ const TEXT = {
     targetAlerts: "Alerts of this target", since: "since", silenced: "silenced", live: "Live",
     offline: "Disconnected", noBreakdown: "No breakdown yet.", history: "Reported",
     forecastBand: "Forecast range", targetLine: "Target", assignedTo: "assigned to",
-    noSeries: "No data",
+    noSeries: "No data", milestones: "Milestones of this target", year: "Year",
+    result: "Result", figure: "Figure", finalBy: "Final by", line: "Plan line",
+    planNotes: "Notes on the plan", planNotesLink: "Notes on the plan →", scope: "Scope and sizing",
+    inconsistencies: "Inconsistencies in the plan", noNotes: "No notes.",
+    aspiration: "aiming at", provisional: "provisional", notScoredLine: "not scored",
+    partYear: "part of the year",
   },
 };
 // The names and order of the domain's codes (statuses, groups, severities, states, kinds) come
 // from the server (/v1/vocabulary): this script keeps no copy of them.
-let vocabulary = { status: [], group: [], severity: [], state: [], kind: [] };
+let vocabulary = { status: [], result: [], group: [], severity: [], state: [], kind: [] };
 const codes = (kind) => vocabulary[kind].map((entry) => entry.code);
 const rank = (kind, code) => codes(kind).indexOf(code);
 
@@ -55,6 +65,13 @@ const t = (key) => TEXT[lang][key] ?? named(key) ?? key;
 const number = (value, digits = 1) =>
   value === null || value === undefined ? "—"
     : new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: digits }).format(value);
+// A value in its indicator's unit: an index keeps two decimals (0,60), a share one.
+const inUnit = (unit, value) => {
+  if (value === null || value === undefined) return "—";
+  const digits = { index: 2, "%": 1 }[unit] ?? 1;
+  return new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB",
+    { minimumFractionDigits: unit === "index" ? 2 : 0, maximumFractionDigits: digits }).format(value);
+};
 const day = (iso) => { const [y, m, d] = iso.slice(0, 10).split("-"); return `${d}/${m}/${y}`; };
 const time = (iso) => {
   const at = new Date(iso);
@@ -203,13 +220,41 @@ function progressOf(target) {
   return Math.max(0, Math.min(1, target.latest.value / goal));
 }
 
+function goalOf(target, milestone) {
+  if (milestone.value === null) return milestone.level > 1 ? `≥ ${milestone.level}` : "✓";
+  const symbol = { ">=": "≥", "<=": "≤", "=": "=" }[target.comparator];
+  const v = (value) => inUnit(target.indicator.unit, value);
+  const goal = milestone.upper !== null ? `${v(milestone.value)}–${v(milestone.upper)}` : `${symbol} ${v(milestone.value)}`;
+  return milestone.aspiration !== null ? `${goal} (${t("aspiration")} ${v(milestone.aspiration)})` : goal;
+}
+
+// One step of the milestone timeline: 2025 ✓ 0,62 · 2030 on track. The milestone in view shows
+// the target's own status; a final result its mark and figure.
+const MARKS = { achieved: "✓", missed: "✗", awaiting: "…", unreported: "?", not_scored: "·", open: "" };
+
+function isInView(target, r) {
+  return r.year === target.year && r.deadline === target.milestone.deadline;
+}
+
+function timeline(target) {
+  return el("ol", { class: "timeline", "aria-label": t("milestones") }, target.results.map((r) => {
+    const current = isInView(target, r);
+    const status = current && r.status === "open" ? target.status : r.status;
+    const figure = r.figure && r.status !== "open" ? ` ${inUnit(target.indicator.unit, r.figure.value)}` : "";
+    const label = current && r.status === "open" ? `${r.year} ${t(status)}` : `${r.year} ${MARKS[r.status] ?? ""}${figure}`;
+    return el("li", { class: `step ${status}${current ? " current" : ""}`, "data-year": r.year,
+      "data-result": r.status, title: t(status), "aria-label": `${r.year}: ${t(status)}${figure}` }, label);
+  }));
+}
+
 function targetRow(target) {
   const name = target.indicator[lang === "vi" ? "name_vi" : "name_en"];
   const share = progressOf(target);
-  const goal = target.milestone.value === null ? "✓" : `${target.comparator} ${number(target.milestone.value, 2)}`;
+  const goal = goalOf(target, target.milestone);
   return el("tr", { "data-target": target.id, "data-status": target.status },
     el("td", {}, el("a", { href: `/targets/${target.id}` }, name),
-      el("p", { class: "explain" }, lang === "vi" ? target.explanation_vi : target.explanation_en)),
+      el("p", { class: "explain" }, lang === "vi" ? target.explanation_vi : target.explanation_en),
+      timeline(target)),
     el("td", { class: "num" }, target.latest ? number(target.latest.value, 2) : "—"),
     el("td", {}, `${goal} · ${day(target.milestone.deadline)}`,
       share === null ? null : el("div", { class: "progress", role: "img", "aria-label": `${Math.round(share * 100)}%` },
@@ -243,7 +288,8 @@ async function dashboard() {
       el("h2", { id: "alerts-title" }, t("alerts"), " ", el("span", { id: "live", class: "meta" })),
       el("div", { id: "feed", "aria-live": "polite" })),
     el("section", { class: "panel", "aria-labelledby": "targets-title" },
-      el("h2", { id: "targets-title" }, t("targets")),
+      el("h2", { id: "targets-title" }, t("targets"), " ",
+        el("a", { href: "/plan", class: "meta", id: "plan-notes-link" }, t("planNotesLink"))),
       el("div", { class: "filter" }, el("label", { for: "status-filter" }, `${t("filterStatus")}: `), select),
       el("div", { id: "board" }))));
   const [found, board] = await Promise.all([api("/v1/alerts"), api("/v1/targets")]);
@@ -318,6 +364,45 @@ function breakdownTable(title, items) {
       : el("p", {}, t("noBreakdown")));
 }
 
+function milestonesTable(target) {
+  const lines = new Map(target.milestones.map((m) => [m.deadline, m]));
+  return el("table", { class: "milestones" },
+    el("thead", {}, el("tr", {}, ...["year", "targetLine", "result", "figure", "finalBy", "line"]
+      .map((key) => el("th", { scope: "col" }, t(key))))),
+    el("tbody", {}, target.results.map((r) => {
+      const m = lines.get(r.deadline);
+      const current = isInView(target, r);
+      const status = current && r.status === "open" ? target.status : r.status;
+      const note = r.status === "unreported" ? ` (${t("partYear")})` : r.final ? "" : ` (${t("provisional")})`;
+      const figure = r.figure ? `${inUnit(target.indicator.unit, r.figure.value)}${note}` : "—";
+      return el("tr", { "data-year": r.year, "data-result": r.status, class: current ? "current" : null },
+        el("td", {}, String(r.year)), el("td", {}, m.scored ? goalOf(target, m) : t("notScoredLine")),
+        el("td", {}, el("span", { class: `badge ${status}` }, t(status))),
+        el("td", { class: "num" }, figure), el("td", {}, day(r.final_by)),
+        el("td", {}, el("span", {}, `${m.section}: ${m.text_vi}`),
+          m.reading ? el("p", { class: "explain" }, m.reading) : null));
+    })));
+}
+
+function notesList(notes) {
+  if (!notes.length) return el("p", {}, t("noNotes"));
+  return el("ul", { class: "notes" }, notes.map((n) => el("li", { "data-rule": n.rule },
+    lang === "vi" ? n.text_vi : n.text_en,
+    el("ul", { class: "meta" }, n.lines.map((line) => el("li", {}, line))))));
+}
+
+async function planPage() {
+  const plan = await api("/v1/plan");
+  document.getElementById("main").replaceChildren(
+    el("p", {}, el("a", { href: "/" }, t("back"))),
+    el("section", { class: "panel", id: "plan-notes" },
+      el("h2", {}, `${t("planNotes")}: ${plan.document}`),
+      el("p", {}, plan[lang === "vi" ? "name_vi" : "name_en"], el("br"), el("span", { class: "meta" }, plan.issuer)),
+      el("h3", {}, t("scope")),
+      plan.notes.length ? el("ul", {}, plan.notes.map((note) => el("li", {}, note))) : el("p", {}, t("noNotes")),
+      el("h3", {}, t("inconsistencies")), notesList(plan.inconsistencies)));
+}
+
 async function targetPage(id) {
   const [target, breakdown, found] = await Promise.all([
     api(`/v1/targets/${encodeURIComponent(id)}`),
@@ -333,7 +418,9 @@ async function targetPage(id) {
       el("h2", {}, name, " ", el("span", { class: `badge ${target.status}` }, t(target.status))),
       el("p", {}, lang === "vi" ? target.explanation_vi : target.explanation_en),
       el("p", { class: "meta" }, target.milestone.text_vi),
-      el("h3", {}, t("trend")), chart(target)),
+      el("h3", {}, t("trend")), chart(target),
+      el("h3", {}, t("milestones")), milestonesTable(target),
+      target.notes.length ? el("div", { id: "target-notes" }, el("h3", {}, t("planNotes")), notesList(target.notes)) : null),
     el("div", { class: "two" },
       breakdownTable(`${t("byCommune")} (${breakdown.period ?? "—"})`, breakdown.by_org_unit),
       breakdownTable(`${t("byAgency")} (${breakdown.period ?? "—"})`, breakdown.by_agency)),
@@ -354,6 +441,7 @@ async function start() {
   document.getElementById("sign-out").hidden = false;
   const match = location.pathname.match(/^\/targets\/([^/]+)$/);
   if (match) await targetPage(decodeURIComponent(match[1]));
+  else if (location.pathname === "/plan") await planPage();
   else await dashboard();
   document.getElementById("main").focus();
 }

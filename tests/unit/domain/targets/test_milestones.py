@@ -252,3 +252,10 @@ def test_a_line_with_no_measure_is_shown_not_scored() -> None:
 def test_final_by_adds_the_publication_lag_and_the_grace() -> None:
     assert final_by(DTI, date(2025, 12, 31)) == date(2026, 9, 17)
     assert final_by(ONLINE, date(2025, 12, 31)) == date(2026, 1, 15)
+
+
+def test_a_rate_from_events_of_part_of_a_year_is_no_figure_for_the_year() -> None:
+    # IOC started in December: the "2025" aggregate is December's, not the year's.
+    december_only = [month(2025, 12, 76), year(2025, 76)]
+    [r] = results(AT_70, ONLINE, december_only, date(2026, 2, 1))
+    assert (r.status, r.figure, r.final) == (ResultStatus.UNREPORTED, year(2025, 76), True)
