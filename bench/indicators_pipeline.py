@@ -163,7 +163,7 @@ async def freshness(
     ]
     probe = accepted_dossiers(1, run)[0] | {"source": SOURCE}
     headers = {"x-api-key": key, "content-type": "application/cloudevents-batch+json"}
-    params = {"indicator": "ONLINE_DOSSIERS", "agency": PROBE_AGENCY, "period": "2025"}
+    params = {"indicator": "VNEID_VERIFIED_DOSSIERS", "agency": PROBE_AGENCY, "period": "2025"}
 
     async def send(client: httpx.AsyncClient) -> None:
         per_batch = rate // 10 - 1

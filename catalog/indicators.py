@@ -24,6 +24,9 @@ class DerivedIndicator:
     denominator: Criteria
     numerator: Criteria
     factor: float = 100.0
+    # Where the numerator is known only at a later event (a result digitised when returned):
+    # the denominator counts at `trigger`, the numerator at this one, both in `date`'s period.
+    numerator_trigger: Criteria | None = None
 
 
 def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
@@ -39,6 +42,7 @@ def load_definitions(path: Path = DEFINITIONS) -> tuple[DerivedIndicator, ...]:
             denominator=spec.get("denominator", {}),
             numerator=spec["numerator"],
             factor=float(spec.get("factor", 100)),
+            numerator_trigger=spec.get("numerator_trigger"),
         )
         for code, spec in document["indicators"].items()
     )

@@ -67,6 +67,9 @@ class Procedure(_Record):
     online_level: OnlineLevel
     processing_days: PositiveInt
     fee_charged: bool
+    # Whether it issues a result (a certificate, a licence): Decision 766's online, electronic
+    # result and digitisation rates ask for the result only where one is issued.
+    issues_result: bool = True
 
 
 class Province(BaseModel):

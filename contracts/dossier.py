@@ -79,7 +79,15 @@ class Dossier(Payload):
     finished_at: Moment | None = None
     returned_at: Moment | None = None
     supplement_pauses: tuple[SupplementPause, ...] = Field(default=(), max_length=100)
-    digitised: Flag = Field(default=False, description="Dossier and result digitised (số hóa).")
+    digitised: Flag = Field(
+        default=False,
+        description="Dossier and result digitised (số hóa): both components_digitised and "
+        "result_digitised, for systems that report the two as one.",
+    )
+    components_digitised: Flag = Field(
+        default=False, description="Thành phần hồ sơ được số hóa khi tiếp nhận."
+    )
+    result_digitised: Flag = Field(default=False, description="Kết quả giải quyết được số hóa.")
     electronic_result: Flag = False
     fee_charged: Flag = False
     paid_online: Flag = False

@@ -104,7 +104,7 @@ class ProvinceYear:
             "status": 2,
             "received_at": _iso(received),
             "due_at": _iso(datetime.combine(due_day, time(17, 0), VIETNAM)),
-            "digitised": rng.random() < 0.55,
+            "components_digitised": rng.random() < 0.55,
             "vneid_verified": online and rng.random() < 0.7,
             "fee_charged": procedure.fee_charged,
             "cross_boundary": rng.random() < 0.08,
@@ -129,10 +129,30 @@ class ProvinceYear:
             "finished_at": _iso(finished),
             "returned_at": _iso(finished + timedelta(hours=1)),
             "electronic_result": online and rng.random() < 0.8,
+            "result_digitised": rng.random() < 0.7,
             "paid_online": procedure.fee_charged and online and rng.random() < 0.75,
         }
-        events.append(self._event(agency, "vn.ioc.dossier.status-changed.v1", finished, data, "r"))
+        if rng.random() < 0.15:  # sent back for supplements: once, sometimes twice (late)
+            data["supplement_pauses"] = self._pauses(received, finished, rng.random() < 0.2)
+        processed = {k: v for k, v in data.items() if k != "returned_at"} | {"status": 9}
+        events.append(
+            self._event(agency, "vn.ioc.dossier.status-changed.v1", finished, processed, "p")
+        )
+        returned = finished + timedelta(hours=1)
+        events.append(self._event(agency, "vn.ioc.dossier.status-changed.v1", returned, data, "r"))
         return events
+
+    @staticmethod
+    def _pauses(received: datetime, finished: datetime, twice: bool) -> list[dict[str, str]]:
+        """Requests for supplements, each answered the same afternoon, within the dossier's
+        time."""
+        span = (finished - received) / (3 if twice else 2)
+        asked = [received + span * (k + 1) for k in range(2 if twice else 1)]
+        return [
+            {"requested_at": _iso(at), "resumed_at": _iso(at + timedelta(hours=2))}
+            for at in asked
+            if at + timedelta(hours=2) < finished
+        ]
 
     # --- citizen reports ----------------------------------------------------------------
 
@@ -162,6 +182,15 @@ class ProvinceYear:
                     answered = datetime.combine(answered_day, time(16, 0), VIETNAM)
                     data = data | {"answered_at": _iso(answered)}
                     yield self._event(source, "vn.ioc.feedback.answered.v1", answered, data, "w")
+                    closed = answered + timedelta(days=self._rng.randint(1, 3))
+                    if closed.date() <= self.until:  # rated by most, better when answered early
+                        rating = self._rng.choice(
+                            [5, 5, 4, 4, 3] if answer_in <= 12 else [4, 3, 2, 1]
+                        )
+                        data = data | {"closed_at": _iso(closed)}
+                        if self._rng.random() < 0.7:
+                            data["rating"] = rating
+                        yield self._event(source, "vn.ioc.feedback.closed.v1", closed, data, "c")
             day += timedelta(days=1)
 
     # --- departments' indicator reports -------------------------------------------------

@@ -59,17 +59,34 @@ class _Counted:
     date: str
     denominator: Checks
     numerator: Checks
+    counts_numerator: bool = True
+    counts_denominator: bool = True
 
 
 class Counting:
     """The derived indicators indexed for counting events: by event type, then by trigger
     (most indicators of an event type share one), each condition checked once per event."""
 
-    def __init__(self, definitions: Sequence[DerivedIndicator]) -> None:
+    def __init__(
+        self, definitions: Sequence[DerivedIndicator], issues_result: Mapping[str, bool] = {}
+    ) -> None:
+        """`issues_result`: whether each procedure issues a result (the reference data)."""
+        self._issues_result = dict(issues_result)
         by_trigger: dict[tuple[str, Checks], list[_Counted]] = {}
         for d in definitions:
             counted = _Counted(d.code, d.date, checks(d.denominator), checks(d.numerator))
-            by_trigger.setdefault((d.event, checks(d.trigger)), []).append(counted)
+            if d.numerator_trigger is None:
+                by_trigger.setdefault((d.event, checks(d.trigger)), []).append(counted)
+                continue
+            whole, later = checks(d.trigger), checks(d.numerator_trigger)
+            by_trigger.setdefault((d.event, whole), []).append(
+                _Counted(d.code, d.date, counted.denominator, (), counts_numerator=False)
+            )
+            by_trigger.setdefault((d.event, later), []).append(
+                _Counted(
+                    d.code, d.date, counted.denominator, counted.numerator, counts_denominator=False
+                )
+            )
         self._by_event: dict[str, list[tuple[Checks, list[_Counted]]]] = {}
         for (event_type, trigger), counted_list in by_trigger.items():
             self._by_event.setdefault(event_type, []).append((trigger, counted_list))
@@ -88,7 +105,7 @@ class Counting:
             ]
         data = event.data
         if isinstance(data, Dossier):
-            facts = dossier_facts(data)
+            facts = dossier_facts(data, self._issues_result)
         elif isinstance(data, Feedback):
             facts = feedback_facts(data)
         else:
@@ -108,9 +125,18 @@ class Counting:
                 month = months.get(counted.date)
                 if month is None:
                     month = months[counted.date] = local_month(moment)
-                numerator = 1.0 if holds(counted.numerator, facts) else 0.0
+                met = counted.counts_numerator and holds(counted.numerator, facts)
+                if not met and not counted.counts_denominator:
+                    continue  # a later event that adds nothing
                 changes.append(
-                    Contribution(counted.indicator, org_unit, agency, month, numerator, 1.0)
+                    Contribution(
+                        counted.indicator,
+                        org_unit,
+                        agency,
+                        month,
+                        1.0 if met else 0.0,
+                        1.0 if counted.counts_denominator else 0.0,
+                    )
                 )
         return changes
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 from redis.exceptions import RedisError
 
+from catalog import load_province
 from catalog.indicators import load_definitions
 from catalog.plans import plans_of
 from contracts.kpi import agency_scope, org_scope
@@ -20,6 +21,7 @@ from infra.openapi import NOT_READY, describe, problem
 from infra.problems import FieldError, Problem, ProblemError, unavailable
 from infra.redis_client import redis_answers
 from services.indicators.readmodel import KpiReadModel
+from services.indicators.scorecard import router as scorecard_router
 from services.indicators.settings import IndicatorsSettings
 
 PeriodKey = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
@@ -123,11 +125,13 @@ def create_api(settings: IndicatorsSettings) -> FastAPI:
         yield
         await redis.aclose()
 
-    app = new_app(TITLE, VERSION, lifespan, [router], document(), SUMMARY)
-    app.state.names = names
+    app = new_app(TITLE, VERSION, lifespan, [router, scorecard_router], document(), SUMMARY)
+    app.state.names, app.state.province = names, load_province(settings.province)
     return app
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI document (committed as openapi.json beside this file)."""
-    return describe(TITLE, VERSION, SUMMARY, [router], {"500": "Unexpected (logged)."})
+    return describe(
+        TITLE, VERSION, SUMMARY, [router, scorecard_router], {"500": "Unexpected (logged)."}
+    )

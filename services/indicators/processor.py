@@ -87,7 +87,8 @@ class Processor:
         state: KpiState,
         outputs: Outputs,
     ) -> None:
-        self._counting, self._province = Counting(definitions), province
+        issues_result = {code: p.issues_result for code, p in province.procedures.items()}
+        self._counting, self._province = Counting(definitions, issues_result), province
         self._state, self._outputs = state, outputs
         self._progress: dict[str, int] = {}  # as this worker last left the state
         self._unpublished: set[str] = set()

@@ -24,6 +24,11 @@ async def api(redis_url: str, unique_name: str) -> AsyncIterator[httpx.AsyncClie
         "ONLINE_DOSSIERS|org:quang-ngai|2025-02": Row(7, 10),
         "ONLINE_DOSSIERS|org:cam-thanh|2025-02": Row(1, 4),
         "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-02": Row(1, 4),
+        # The 2025 scorecard of two communes and one department.
+        "ON_TIME_DOSSIERS|org:cam-thanh|2025": Row(19, 20),  # 95%: 19 of 20 points
+        "ONLINE_DOSSIERS|org:cam-thanh|2025": Row(1, 2),  # 50%: 6 of 12
+        "ON_TIME_DOSSIERS|org:nghia-lo|2025": Row(10, 20),  # 50%: 10 of 20
+        "ON_TIME_DOSSIERS|agency:so-tu-phap|2025": Row(3, 4),  # 75%: 15 of 20
     }
     assert await state.apply({"t/0": -1}, {"t/0": 9}, rows)
     settings = IndicatorsSettings.model_validate(
@@ -83,3 +88,33 @@ async def test_an_unknown_indicator_is_a_problem_not_an_empty_answer(
     known = await api.get("/v1/kpis", params={"indicator": "DTI"})
     assert known.status_code == 200
     assert known.json()["name_en"]
+
+
+async def test_the_scorecard_ranks_communes_by_the_share_of_measured_points(
+    api: httpx.AsyncClient,
+) -> None:
+    r = await api.get("/v1/scorecard", params={"period": "2025", "level": "commune"})
+    assert r.status_code == 200
+    body = r.json()
+    assert [g["points"] for g in body["groups"]] == [18, 20, 12, 10, 18, 22]
+    first, second = body["items"][:2]
+    # Cẩm Thành 25 of 32 measured (78%) ahead of Nghĩa Lộ 10 of 20 (50%).
+    assert (first["name_vi"], first["score"], first["out_of"], first["rank"]) == (
+        "Phường Cẩm Thành",
+        25.0,
+        32.0,
+        1,
+    )
+    assert (second["scope"], second["score"], second["out_of"]) == ("org:nghia-lo", 10.0, 20.0)
+    assert not first["complete"]
+    openness = first["groups"][0]
+    assert (openness["code"], openness["measured"], openness["points"]) == ("openness", False, None)
+    unmeasured = body["items"][-1]
+    assert (unmeasured["rank"], unmeasured["out_of"]) == (None, 0)
+
+
+async def test_the_scorecard_of_departments(api: httpx.AsyncClient) -> None:
+    r = await api.get("/v1/scorecard", params={"period": "2025", "level": "agency"})
+    top = r.json()["items"][0]
+    assert (top["scope"], top["score"], top["out_of"]) == ("agency:so-tu-phap", 15.0, 20.0)
+    assert all(not i["scope"].startswith("agency:ubnd.") for i in r.json()["items"])

@@ -150,7 +150,7 @@ async def wait_for_denominator(
     return seen
 
 
-PROVINCE_YEAR = "ONLINE_DOSSIERS|org:quang-ngai|2025"
+PROVINCE_YEAR = "FULL_ONLINE_DOSSIERS|org:quang-ngai|2025"
 
 
 async def test_known_events_give_hand_computed_kpis(stack: Stack) -> None:
@@ -163,14 +163,14 @@ async def test_known_events_give_hand_computed_kpis(stack: Stack) -> None:
     online = sum(1 for e in events if e.data.channel == 2)
     assert (province["numerator"], province["denominator"]) == (online, 40)
     commune = await snapshot_of(
-        stack.redis_url, f"{stack.prefix}kpi:", "ONLINE_DOSSIERS|org:cam-thanh|2025-03"
+        stack.redis_url, f"{stack.prefix}kpi:", "FULL_ONLINE_DOSSIERS|org:cam-thanh|2025-03"
     )
     assert commune is not None
     cam = [e for e in events if e.data.org_unit_code == "cam-thanh"]
     assert commune["denominator"] == len(cam) == 10
     assert commune["value"] == pytest.approx(100 * sum(e.data.channel == 2 for e in cam) / 10)
     agency = await snapshot_of(
-        stack.redis_url, f"{stack.prefix}kpi:", "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-Q1"
+        stack.redis_url, f"{stack.prefix}kpi:", "FULL_ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-Q1"
     )
     assert agency is not None
     assert agency["value"] == commune["value"]
@@ -279,7 +279,7 @@ async def test_a_replay_from_the_start_gives_the_same_kpis(stack: Stack) -> None
     await wait_for_denominator(stack.redis_url, replay, PROVINCE_YEAR, 300)
     for kpi in (
         PROVINCE_YEAR,
-        "ONLINE_DOSSIERS|org:nghia-lo|2025-03",
+        "FULL_ONLINE_DOSSIERS|org:nghia-lo|2025-03",
         "VNEID_VERIFIED_DOSSIERS|org:quang-ngai|2025-Q1",
     ):
         a = await snapshot_of(stack.redis_url, live, kpi)

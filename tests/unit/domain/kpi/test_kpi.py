@@ -63,10 +63,12 @@ def test_tet_and_weekends_are_not_working_days() -> None:
 
 def test_each_dossier_counts_once_at_its_trigger_status() -> None:
     accepted = changes_of(event("dossier-accepted-online"))
-    [online] = contributions(accepted, "ONLINE_DOSSIERS")
-    assert online == Contribution("ONLINE_DOSSIERS", "cam-thanh", "ubnd.cam-thanh", "2025-03", 1, 1)
+    [online] = contributions(accepted, "DIGITISED_ON_RECEIPT")
+    assert online == Contribution(
+        "DIGITISED_ON_RECEIPT", "cam-thanh", "ubnd.cam-thanh", "2025-03", 1, 1
+    )
     # Rolled up to its province and to the committee as agency; month, quarter, year.
-    assert rolled_up(accepted, "ONLINE_DOSSIERS") == {
+    assert rolled_up(accepted, "DIGITISED_ON_RECEIPT") == {
         f"{scope}|{period}": Row(1, 1)
         for scope in ("org:cam-thanh", "org:quang-ngai", "agency:ubnd.cam-thanh")
         for period in ("2025-03", "2025-Q1", "2025")

@@ -118,17 +118,19 @@ BATCH: list[tuple[str, dict[str, object]]] = [
         {"dossier_id": "D", "org_unit_code": "nghia-lo", "agency_code": "ubnd.nghia-lo"},
     ),
 ]
-PROVINCE_YEAR = "ONLINE_DOSSIERS|org:quang-ngai|2025"
+PROVINCE_YEAR = "FULL_ONLINE_DOSSIERS|org:quang-ngai|2025"
 
 
 async def test_kpis_for_commune_province_and_agency_by_hand() -> None:
     run, state, outputs = processor()
     outcome = await run.process(records(BATCH))
     # Cẩm Thành: A online, B and C in person → 1/3; Nghĩa Lộ: D online → 1/1; province 2/4.
-    assert kpi(state, "ONLINE_DOSSIERS|org:cam-thanh|2025-03") == pytest.approx(100 / 3)
-    assert kpi(state, "ONLINE_DOSSIERS|org:nghia-lo|2025-Q1") == 100.0
+    assert kpi(state, "FULL_ONLINE_DOSSIERS|org:cam-thanh|2025-03") == pytest.approx(100 / 3)
+    assert kpi(state, "FULL_ONLINE_DOSSIERS|org:nghia-lo|2025-Q1") == 100.0
     assert kpi(state, PROVINCE_YEAR) == 50.0
-    assert kpi(state, "ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-03") == pytest.approx(100 / 3)
+    assert kpi(state, "FULL_ONLINE_DOSSIERS|agency:ubnd.cam-thanh|2025-03") == pytest.approx(
+        100 / 3
+    )
     assert (outcome.applied, state.applied, state.offsets) == (4, 1, {f"{TOPIC}/0": 3})
     assert outputs.published == {}  # until the worker publishes
     assert await run.publish() == len(state.rows)
@@ -272,7 +274,7 @@ async def test_each_indicator_carries_the_trace_of_the_latest_event_that_changed
     )
     await run.publish()
     # The untraced last record takes nothing away; the later traced one wins.
-    assert set(outputs.traces) >= {"ONLINE_DOSSIERS", "FULL_ONLINE_DOSSIERS"}
+    assert set(outputs.traces) >= {"FULL_ONLINE_DOSSIERS", "VNEID_VERIFIED_DOSSIERS"}
     assert all(context == newer for context in outputs.traces.values())
 
 
