@@ -17,6 +17,7 @@ static = StaticFiles(directory=HERE / "static")
 @router.get("/")
 @router.get("/targets/{target_id}")
 @router.get("/plan")
+@router.get("/scorecard")
 async def page() -> FileResponse:
     return FileResponse(
         HERE / "index.html", headers={"Cache-Control": "no-cache"}, media_type="text/html"

@@ -1,5 +1,6 @@
-"""The KPIs of a target's indicator by commune or ward and by agency, from the KPI read API (the
-indicators service's, over HTTP): what a target page breaks its headline figure into."""
+"""What the console reads from the KPI read API (the indicators service's, over HTTP): the KPIs
+of a target's indicator by commune or ward and by agency, which a target page breaks its
+headline figure into, and the Decision 766 scorecard."""
 
 from typing import Any
 
@@ -41,3 +42,14 @@ class KpiBreakdown:
         for found in rows.values():
             found.sort(key=lambda r: (r["value"] is None, r["value"] or 0))
         return {"period": period, "by_org_unit": rows["org"], "by_agency": rows["agency"]}
+
+    async def scorecard(self, period: str, level: str) -> dict[str, Any]:
+        try:
+            response = await self._client.get(
+                "/v1/scorecard", params={"period": period, "level": level}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as e:
+            raise unavailable("the indicators API does not answer", 5) from e
+        found: dict[str, Any] = response.json()
+        return found

@@ -184,6 +184,22 @@ async def test_the_scoreboard_shows_each_milestone_and_the_plan_notes_their_line
     await shot(page, "plan-notes")
 
 
+async def test_the_766_scorecard_lists_every_commune_with_the_decisions_six_groups(
+    browser: Browser, console: tuple[str, Stack]
+) -> None:
+    base, _ = console
+    page = await signed_in(browser, base)
+    await page.get_by_role("link", name="Bộ chỉ số 766 →").click()
+    card = page.locator("#scorecard")
+    await expect(card.locator("thead th")).to_have_count(3 + 6)  # rank, unit, score, six groups
+    await expect(card.locator("thead")).to_contain_text("Số hóa hồ sơ (22)")
+    await expect(card.locator("tbody tr")).to_have_count(30)  # the province's communes and wards
+    await expect(card).to_contain_text("không quy đổi lên 100")
+    await card.get_by_role("link", name="Sở, ban, ngành").click()
+    await expect(page.locator("#scorecard .tab.current")).to_have_text("Sở, ban, ngành")
+    await shot(page, "scorecard")
+
+
 async def _get(base: str, path: str) -> Any:
     async with httpx.AsyncClient(base_url=base) as client:
         return (await client.get(path, headers=AUTH)).json()

@@ -1,11 +1,14 @@
 """The plan's targets: each with its status, forecast and explanation; one with its series and
 milestones; its indicator broken down by unit and agency; the names of every code."""
 
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any
 
 from fastapi import APIRouter
+from pydantic import StringConstraints
 
 from contracts.kpi import org_scope
+from contracts.periods import PERIOD_PATTERN
 from domain.targets.verdicts import TargetStatus
 from infra.openapi import problem
 from infra.problems import Problem, ProblemError
@@ -42,6 +45,27 @@ async def breakdown(target_id: str, service: Service, who: Signed) -> dict[str, 
     return await service.breakdown.of(
         view.target.indicator, view.latest_period, org_scope(view.target.scope)
     )
+
+
+class ScorecardLevel(StrEnum):
+    PROVINCE = "province"
+    AGENCY = "agency"
+    COMMUNE = "commune"
+
+
+@router.get(
+    "/v1/scorecard",
+    tags=["scorecard"],
+    summary="The Decision 766 scorecard, ranked (from the KPI read API)",
+    responses={503: problem("The indicators API is down.")},
+)
+async def scorecard(
+    service: Service,
+    who: Signed,
+    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)],
+    level: ScorecardLevel = ScorecardLevel.COMMUNE,
+) -> dict[str, Any]:
+    return await service.breakdown.scorecard(period, level.value)
 
 
 @router.get(

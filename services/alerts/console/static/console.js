@@ -20,7 +20,10 @@ const TEXT = {
     planNotes: "Lưu ý về kế hoạch", planNotesLink: "Lưu ý về kế hoạch →", scope: "Phạm vi và quy mô",
     inconsistencies: "Điểm chưa thống nhất trong kế hoạch", noNotes: "Không có lưu ý.",
     aspiration: "hướng tới", provisional: "tạm tính", notScoredLine: "không chấm điểm",
-    partYear: "chưa đủ năm",
+    partYear: "chưa đủ năm", scorecard: "Bộ chỉ số phục vụ (QĐ 766/QĐ-TTg)",
+    scorecardLink: "Bộ chỉ số 766 →", communes: "Xã, phường", agencies: "Sở, ban, ngành",
+    province: "Toàn tỉnh", rank: "Hạng", score: "Điểm", notMeasured: "chưa đo",
+    scoreOutOf: "trên", scoreNote: "Điểm tính trên các nhóm IOC đo được từ dữ liệu hồ sơ, phản ánh; không quy đổi lên 100.",
   },
   en: {
     title: "Smart Operations Centre", loading: "Loading…", signOut: "Sign out",
@@ -39,7 +42,10 @@ const TEXT = {
     planNotes: "Notes on the plan", planNotesLink: "Notes on the plan →", scope: "Scope and sizing",
     inconsistencies: "Inconsistencies in the plan", noNotes: "No notes.",
     aspiration: "aiming at", provisional: "provisional", notScoredLine: "not scored",
-    partYear: "part of the year",
+    partYear: "part of the year", scorecard: "Service scorecard (Decision 766/QĐ-TTg)",
+    scorecardLink: "766 scorecard →", communes: "Communes and wards", agencies: "Departments",
+    province: "Province", rank: "Rank", score: "Score", notMeasured: "not measured",
+    scoreOutOf: "of", scoreNote: "Scored over the groups IOC measures from dossiers and feedback; never scaled up to 100.",
   },
 };
 // The names and order of the domain's codes (statuses, groups, severities, states, kinds) come
@@ -289,7 +295,8 @@ async function dashboard() {
       el("div", { id: "feed", "aria-live": "polite" })),
     el("section", { class: "panel", "aria-labelledby": "targets-title" },
       el("h2", { id: "targets-title" }, t("targets"), " ",
-        el("a", { href: "/plan", class: "meta", id: "plan-notes-link" }, t("planNotesLink"))),
+        el("a", { href: "/plan", class: "meta", id: "plan-notes-link" }, t("planNotesLink")), " ",
+        el("a", { href: "/scorecard", class: "meta", id: "scorecard-link" }, t("scorecardLink"))),
       el("div", { class: "filter" }, el("label", { for: "status-filter" }, `${t("filterStatus")}: `), select),
       el("div", { id: "board" }))));
   const [found, board] = await Promise.all([api("/v1/alerts"), api("/v1/targets")]);
@@ -403,6 +410,31 @@ async function planPage() {
       el("h3", {}, t("inconsistencies")), notesList(plan.inconsistencies)));
 }
 
+async function scorecardPage() {
+  const params = new URLSearchParams(location.search);
+  const level = ["commune", "agency", "province"].includes(params.get("level")) ? params.get("level") : "commune";
+  const period = /^\d{4}$/.test(params.get("period") ?? "") ? params.get("period") : String(new Date().getFullYear());
+  const card = await api(`/v1/scorecard?period=${period}&level=${level}`);
+  const tab = (code, key) => el("a", { href: `/scorecard?level=${code}&period=${period}`,
+    class: code === level ? "tab current" : "tab", "aria-current": code === level ? "page" : null }, t(key));
+  const cell = (g) => el("td", { class: "num", "data-group": g.code },
+    g.measured ? `${number(g.points, 1)}/${number(g.out_of, 0)}` : el("span", { class: "meta" }, t("notMeasured")));
+  document.getElementById("main").replaceChildren(
+    el("p", {}, el("a", { href: "/" }, t("back"))),
+    el("section", { class: "panel", id: "scorecard" },
+      el("h2", {}, `${t("scorecard")} · ${period}`),
+      el("nav", { class: "tabs" }, tab("commune", "communes"), tab("agency", "agencies"), tab("province", "province")),
+      el("p", { class: "meta" }, t("scoreNote")),
+      el("table", {},
+        el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "num" }, t("rank")), el("th", { scope: "col" }, t("unit")),
+          el("th", { scope: "col", class: "num" }, t("score")),
+          ...card.groups.map((g) => el("th", { scope: "col", class: "num" }, `${g[`name_${lang}`]} (${number(g.points, 0)})`)))),
+        el("tbody", {}, card.items.map((item) => el("tr", { "data-scope": item.scope },
+          el("td", { class: "num" }, item.rank ?? "—"), el("td", {}, item[`name_${lang}`]),
+          el("td", { class: "num" }, el("strong", {}, number(item.score, 1)), ` ${t("scoreOutOf")} ${number(item.out_of, 0)}`),
+          ...item.groups.map(cell)))))));
+}
+
 async function targetPage(id) {
   const [target, breakdown, found] = await Promise.all([
     api(`/v1/targets/${encodeURIComponent(id)}`),
@@ -442,6 +474,7 @@ async function start() {
   const match = location.pathname.match(/^\/targets\/([^/]+)$/);
   if (match) await targetPage(decodeURIComponent(match[1]));
   else if (location.pathname === "/plan") await planPage();
+  else if (location.pathname === "/scorecard") await scorecardPage();
   else await dashboard();
   document.getElementById("main").focus();
 }
